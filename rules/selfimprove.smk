@@ -1,0 +1,92 @@
+# One self-improvement round, per seed:
+#   train -> generate (label the next difficulty) -> filter_labels -> build_dataset -> train
+
+
+def dataset_path(r, seed):
+    """Round 0 trains on the shared base data; round r on its seed's accumulated set."""
+    if int(r) == 0:
+        return rules.base_dataset.output[0]
+    return f"{RESULTS}/round{r}/seed{seed}/dataset.parquet"
+
+
+def training_set(wildcards):
+    return dataset_path(wildcards.round, wildcards.seed)
+
+
+def previous_model(wildcards):
+    """Round r continues from round r-1's weights (unless train.continue_training is false)."""
+    if not continues(wildcards):
+        return []
+    return f"{RESULTS}/round{int(wildcards.round) - 1}/seed{wildcards.seed}/model.pt"
+
+
+def voter_generations(wildcards):
+    return [f"{RESULTS}/round{wildcards.round}/seed{s}/generations.parquet" for s in VOTERS]
+
+
+rule train:
+    input:
+        dataset=training_set,
+        init=previous_model,
+    output:
+        model=f"{RESULTS}/round{{round}}/seed{{seed}}/model.pt",
+        train_log=f"{RESULTS}/round{{round}}/seed{{seed}}/train_log.parquet",
+    log:
+        f"{RESULTS}/logs/train/round{{round}}_seed{{seed}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/round{{round}}_seed{{seed}}.tsv"
+    params:
+        **task_params(),
+        **runtime_params(),
+        model=config["model"],
+        train=train_params,
+        seed=lambda wc: int(wc.seed) * 1000 + int(wc.round),
+    threads: config["threads"]
+    script:
+        "../workflow_scripts/train.py"
+
+
+rule generate:
+    input:
+        model=rules.train.output.model,
+        prompts=rules.selflabel_prompts.output[0],
+    output:
+        f"{RESULTS}/round{{round}}/seed{{seed}}/generations.parquet",
+    log:
+        f"{RESULTS}/logs/generate/round{{round}}_seed{{seed}}.log",
+    params:
+        **task_params(),
+        **runtime_params(),
+        batch_size=config["generation"]["batch_size"],
+    threads: config["threads"]
+    script:
+        "../workflow_scripts/generate.py"
+
+
+rule filter_labels:
+    input:
+        own=rules.generate.output[0],
+        voters=voter_generations,
+    output:
+        f"{RESULTS}/round{{round}}/seed{{seed}}/accepted.parquet",
+    log:
+        f"{RESULTS}/logs/filter_labels/round{{round}}_seed{{seed}}.log",
+    params:
+        **task_params(),
+        filters=config["filters"],
+        majority_vote=config["majority_vote"],
+        seed=lambda wc: int(wc.seed),
+    script:
+        "../workflow_scripts/filter_labels.py"
+
+
+rule build_dataset:
+    input:
+        previous=lambda wc: dataset_path(int(wc.round) - 1, wc.seed),
+        accepted=lambda wc: f"{RESULTS}/round{int(wc.round) - 1}/seed{wc.seed}/accepted.parquet",
+    output:
+        f"{RESULTS}/round{{round}}/seed{{seed}}/dataset.parquet",
+    log:
+        f"{RESULTS}/logs/build_dataset/round{{round}}_seed{{seed}}.log",
+    script:
+        "../workflow_scripts/build_dataset.py"

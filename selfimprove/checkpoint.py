@@ -1,0 +1,38 @@
+"""A self-contained `model.pt`: weights, model config, tokenizer and training state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from .model import ModelConfig, Transformer
+from .tokenizer import CharTokenizer
+
+
+def save_checkpoint(path, model: Transformer, tokenizer: CharTokenizer, optimizer=None, meta=None):
+    """Write atomically: a crash never leaves a half-written file under the final name."""
+    path = Path(path)
+    state = {
+        "model_config": model.cfg.to_dict(),
+        "tokenizer": tokenizer.to_dict(),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "meta": meta or {},
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path, device="cpu") -> tuple[Transformer, CharTokenizer, dict]:
+    """Returns (model, tokenizer, raw state). The raw state holds the optimizer and metadata."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+        cfg = ModelConfig(**state["model_config"])
+    except Exception as err:  # truncated file, wrong format, missing keys
+        raise RuntimeError(f"cannot read checkpoint {path}: {err}") from err
+    model = Transformer(cfg).to(device)
+    model.load_state_dict(state["model"])
+    return model, CharTokenizer.from_dict(state["tokenizer"]), state

@@ -1,0 +1,117 @@
+"""Example tables: their schema, Parquet I/O and how they are sampled.
+
+Every table of examples has the columns of `EXAMPLE_COLUMNS`; stages add their own
+columns (predictions, votes, ...) beside them. Each kind of random draw has its own
+seed stream (`rng_for`), so evaluation prompts, base data and self-labelling prompts
+never share a sequence of random numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from .tasks import Task
+
+EXAMPLE_COLUMNS = {"prompt": "str", "target": "str", "difficulty": "int64", "source": "str", "round": "int64"}
+SOURCES = ("base", "self")
+
+
+def rng_for(stream: str, *keys) -> random.Random:
+    """An independent, reproducible generator per (stream, keys): e.g. ('eval', 0)."""
+    return random.Random(":".join(map(str, (stream, *keys))))
+
+
+# --------------------------------------------------------------------------- Parquet I/O
+
+
+def write_table(df: pd.DataFrame, path) -> None:
+    """Write Parquet atomically (temporary name, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # pandas >= 3 maps str to large_string; keep the plain `string` type on disk on every version.
+    schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f for f in table.schema])
+    pq.write_table(table.cast(schema), tmp)
+    os.replace(tmp, path)
+
+
+def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
+    """Read Parquet, failing with the file's name if it is unreadable or lacks columns."""
+    try:
+        df = pq.read_table(path).to_pandas()
+    except Exception as err:
+        raise RuntimeError(f"cannot read Parquet file {path}: {err}") from err
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise RuntimeError(f"{path} lacks column(s) {missing}; it has {list(df.columns)}")
+    return df
+
+
+def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "prompt": [e.prompt for e in examples],
+            "target": [e.target for e in examples],
+            "difficulty": [e.difficulty for e in examples],
+        }
+    )
+    df["source"] = source
+    df["round"] = round_
+    return df.astype(EXAMPLE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def sample_distinct(task: Task, rng: random.Random, difficulty: int, n: int, exclude=frozenset()) -> list:
+    """n distinct examples at one difficulty, none of whose prompts is in `exclude`.
+
+    Asks for fewer when the difficulty has fewer distinct prompts than requested.
+    """
+    room = task.num_distinct(difficulty) - len(exclude)
+    n = int(min(n, room)) if room < float("inf") else n
+    seen, out = set(exclude), []
+    attempts = 0
+    while len(out) < n:
+        ex = task.sample(rng, difficulty)
+        attempts += 1
+        if attempts > 100 * n + 1000:
+            break  # the space is nearly exhausted; return what we have
+        if ex.prompt not in seen:
+            seen.add(ex.prompt)
+            out.append(ex)
+    return out
+
+
+def make_eval_prompts(task: Task, difficulties, per_difficulty: int, seed: int) -> pd.DataFrame:
+    rng = rng_for("eval", task.name, seed)
+    examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, per_difficulty)]
+    return examples_frame(examples, "base", -1).drop(columns=["source", "round"])
+
+
+def make_base_dataset(task: Task, lo: int, hi: int, size: int, seed: int, exclude: set) -> pd.DataFrame:
+    """Round-0 training data at difficulties lo..hi; prompts in `exclude` (eval) are never drawn."""
+    rng = rng_for("base", task.name, seed)
+    examples = []
+    with tqdm(total=size, desc="base data", mininterval=2) as bar:
+        while len(examples) < size:
+            ex = task.sample_base(rng, lo, hi)
+            if ex.prompt not in exclude:
+                examples.append(ex)
+                bar.update()
+    return examples_frame(examples, "base", 0)
+
+
+def make_selflabel_prompts(task: Task, difficulty: int, n: int, round_: int, seed: int, exclude: set) -> pd.DataFrame:
+    """Unlabelled prompts for round `round_`'s model to label; eval prompts are excluded."""
+    rng = rng_for("selflabel", task.name, seed, round_)
+    examples = sample_distinct(task, rng, difficulty, n, exclude=exclude)
+    return examples_frame(examples, "self", round_)

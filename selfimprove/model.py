@@ -1,0 +1,171 @@
+"""A small decoder-only transformer of the LLaMA family.
+
+RMSNorm (pre-norm and final), SwiGLU feed-forward, multi-head causal attention, no
+biases, untied embeddings. Positional encoding: none by default (NoPE, as in the
+self-improvement paper) or rotary (RoPE). A key/value cache makes generation cost one
+token per step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+POS_ENCODINGS = ("none", "rope")
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int
+    n_layer: int = 2
+    n_head: int = 4
+    d_model: int = 128
+    d_ff: int = 0  # 0 = LLaMA's rule: about 8/3 * d_model, rounded up to a multiple of 32
+    pos_encoding: str = "none"  # "none" (NoPE) or "rope"
+    rope_theta: float = 10000.0
+    max_seq_len: int = 1024  # only bounds the RoPE tables; NoPE has no length limit
+    norm_eps: float = 1e-6
+
+    def __post_init__(self):
+        if self.pos_encoding not in POS_ENCODINGS:
+            raise ValueError(f"pos_encoding must be one of {POS_ENCODINGS}, got {self.pos_encoding!r}")
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model={self.d_model} is not divisible by n_head={self.n_head}")
+        if not self.d_ff:
+            self.d_ff = 32 * math.ceil(8 * self.d_model / 3 / 32)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+def rope_tables(cfg: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    head_dim = cfg.d_model // cfg.n_head
+    inv_freq = 1.0 / cfg.rope_theta ** (torch.arange(0, head_dim, 2).float() / head_dim)
+    angles = torch.outer(torch.arange(cfg.max_seq_len).float(), inv_freq)  # (T, hd/2)
+    angles = torch.cat([angles, angles], dim=-1)  # (T, hd), the half-split layout of LLaMA
+    return angles.cos(), angles.sin()
+
+
+def apply_rope(x, cos, sin):
+    """x: (B, H, T, hd); cos/sin: (T, hd)."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return x * cos + torch.cat([-x2, x1], dim=-1) * sin
+
+
+class KVCache:
+    """Preallocated keys and values of every layer for a batch being generated."""
+
+    def __init__(self, cfg: ModelConfig, batch: int, max_len: int, device, dtype):
+        shape = (batch, cfg.n_head, max_len, cfg.d_model // cfg.n_head)
+        self.k = [torch.empty(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.v = [torch.empty(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.pos = 0  # number of positions already filled
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+
+    def forward(self, x, rope=None, cache: KVCache | None = None, layer: int = 0):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, C // self.n_head).permute(2, 0, 3, 1, 4)
+        if rope is not None:  # (B, H, T, hd) each
+            q, k = apply_rope(q, *rope), apply_rope(k, *rope)
+        if cache is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            start = cache.pos
+            cache.k[layer][:, :, start : start + T] = k
+            cache.v[layer][:, :, start : start + T] = v
+            k, v = cache.k[layer][:, :, : start + T], cache.v[layer][:, :, : start + T]
+            # Prefill of an empty cache is ordinary causal attention; one new token sees everything.
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=(T > 1))
+            if T > 1 and start > 0:
+                raise ValueError("multi-token steps are only supported on an empty cache")
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
+
+
+class SwiGLU(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.gate_up = nn.Linear(cfg.d_model, 2 * cfg.d_ff, bias=False)
+        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
+
+    def forward(self, x):
+        gate, up = self.gate_up(x).chunk(2, dim=-1)
+        return self.down(F.silu(gate) * up)
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.attn_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.attn = Attention(cfg)
+        self.mlp_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.mlp = SwiGLU(cfg)
+
+    def forward(self, x, rope, cache, layer):
+        x = x + self.attn(self.attn_norm(x), rope, cache, layer)
+        return x + self.mlp(self.mlp_norm(x))
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class Transformer(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        if cfg.pos_encoding == "rope":
+            cos, sin = rope_tables(cfg)
+            self.register_buffer("rope_cos", cos, persistent=False)
+            self.register_buffer("rope_sin", sin, persistent=False)
+        self.apply(self._init_weights)
+
+    @staticmethod
+    def _init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+        """idx: (B, T) token ids -> logits (B, T, vocab)."""
+        start = cache.pos if cache is not None else 0
+        T = idx.shape[1]
+        rope = None
+        if self.cfg.pos_encoding == "rope":
+            if start + T > self.cfg.max_seq_len:
+                raise ValueError(f"sequence of {start + T} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
+            rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
+        x = self.embed(idx)
+        for i, block in enumerate(self.blocks):
+            x = block(x, rope, cache, i)
+        if cache is not None:
+            cache.pos += T
+        return self.lm_head(self.norm(x))

@@ -1,0 +1,47 @@
+"""Workflow stages that run a model: train, generate (self-label) and evaluate.
+
+Each function reads input files, computes, and writes output files; `workflow_scripts/`
+call them. They take paths and plain values, never a Snakemake object.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .checkpoint import load_checkpoint
+from .data import read_table, write_table
+from .device import pick_device
+from .evaluate import accuracy_by_difficulty, label_prompts
+from .model import ModelConfig
+from .tasks import get_task
+from .train import TrainConfig, train_round_to_files
+
+log = logging.getLogger(__name__)
+
+
+def train(dataset, model_out, log_out, *, init=None, model, train, seed, device, threads, task, **_versions):
+    dev = pick_device(device, threads)
+    df = read_table(dataset)
+    log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
+    kwargs = {"init_checkpoint": init} if init else {"model_config": ModelConfig(vocab_size=0, **model), "alphabet": get_task(task).alphabet}
+    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=dev, **kwargs)
+
+
+def label(model_path, prompts_path, out, *, task, batch_size, device, threads, **_versions):
+    """Greedy answers of a model to a prompt table (used for self-labelling and evaluation)."""
+    model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
+    labelled = label_prompts(model, tok, get_task(task), read_table(prompts_path, ["prompt", "target", "difficulty"]), batch_size)
+    log.info("accuracy of these labels against ground truth: %.4f", labelled["correct"].mean())
+    return labelled
+
+
+def generate(model_path, prompts_path, out, **params):
+    write_table(label(model_path, prompts_path, out, **params), out)
+
+
+def evaluate(model_path, prompts_path, out, *, round, seed, **params):
+    acc = accuracy_by_difficulty(label(model_path, prompts_path, out, **params))
+    acc.insert(0, "seed", seed)
+    acc.insert(0, "round", round)
+    log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))
+    write_table(acc, out)

@@ -1,0 +1,56 @@
+"""The contract every task implements.
+
+A task turns a seeded random generator and a difficulty into an `Example`, knows the
+ground-truth answer of any prompt it can produce, and states the *length rule* the
+length filter applies: the answer length a prompt implies, computed from the prompt
+alone (never from a hidden answer).
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Example:
+    prompt: str
+    target: str
+    difficulty: int
+
+
+class Task(ABC):
+    name: str
+    # Bump when the text format or the sampling changes: workflow rules pass it as a param,
+    # so Snakemake re-runs what depends on a task whose output changed.
+    VERSION: int = 1
+    # Every character a prompt or target of this task may contain (the tokenizer's vocabulary).
+    alphabet: str
+
+    @abstractmethod
+    def sample(self, rng: random.Random, difficulty: int) -> Example:
+        """One example at exactly `difficulty` (used for evaluation and self-labelling)."""
+
+    @abstractmethod
+    def answer(self, prompt: str) -> str:
+        """The ground-truth target of `prompt`."""
+
+    @abstractmethod
+    def target_length(self, prompt: str) -> int:
+        """The number of answer characters `prompt` calls for (the length filter's rule)."""
+
+    def sample_base(self, rng: random.Random, lo: int, hi: int) -> Example:
+        """One training example with difficulty drawn from lo..hi (inclusive)."""
+        return self.sample(rng, rng.randint(lo, hi))
+
+    def num_distinct(self, difficulty: int) -> float:
+        """How many distinct prompts exist at `difficulty` (inf when not worth counting)."""
+        return float("inf")
+
+
+def digit_string(rng: random.Random, n: int) -> str:
+    """A random n-digit number as text: no leading zero, as in the paper's generator."""
+    if n < 1:
+        raise ValueError(f"a number needs at least one digit, got {n}")
+    return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))

@@ -1,0 +1,31 @@
+"""String copy: repeat a digit string.
+
+    prompt '5028='   target '5028'
+
+Difficulty n = string length; the answer is as long as the prompt's string.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .base import Example, Task, digit_string
+
+
+class Copy(Task):
+    name = "copy"
+    VERSION = 1
+    alphabet = "0123456789="
+
+    def sample(self, rng: random.Random, difficulty: int) -> Example:
+        prompt = digit_string(rng, difficulty) + "="
+        return Example(prompt, self.answer(prompt), difficulty)
+
+    def answer(self, prompt: str) -> str:
+        return prompt.rstrip("=")
+
+    def target_length(self, prompt: str) -> int:
+        return len(prompt) - 1
+
+    def num_distinct(self, difficulty: int) -> float:
+        return float(9 * 10 ** (difficulty - 1))

@@ -1,0 +1,46 @@
+"""Reverse addition: operands and sum written least-significant digit first.
+
+    a=12345, b=678    prompt '54321+876='   target '320310'
+    a=999,   b=1      prompt '999+1='       target '0001'
+
+The sum is right-padded with '0' to max(len a, len b) + 1 digits, so the answer length
+follows from the prompt. Difficulty n = number of digits of each operand; evaluation and
+self-labelling use two n-digit operands, base training data draws both lengths
+independently (as the paper's generator does).
+"""
+
+from __future__ import annotations
+
+import random
+
+from .base import Example, Task, digit_string
+
+
+class ReverseAddition(Task):
+    name = "reverse_addition"
+    VERSION = 1
+    alphabet = "0123456789+="
+
+    def _example(self, a: str, b: str) -> Example:
+        prompt = f"{a[::-1]}+{b[::-1]}="
+        return Example(prompt, self.answer(prompt), max(len(a), len(b)))
+
+    def sample(self, rng: random.Random, difficulty: int) -> Example:
+        return self._example(digit_string(rng, difficulty), digit_string(rng, difficulty))
+
+    def sample_base(self, rng: random.Random, lo: int, hi: int) -> Example:
+        return self._example(
+            digit_string(rng, rng.randint(lo, hi)), digit_string(rng, rng.randint(lo, hi))
+        )
+
+    def answer(self, prompt: str) -> str:
+        ra, rb = prompt.rstrip("=").split("+")
+        total = str(int(ra[::-1]) + int(rb[::-1]))[::-1]
+        return total.ljust(self.target_length(prompt), "0")
+
+    def target_length(self, prompt: str) -> int:
+        ra, rb = prompt.rstrip("=").split("+")
+        return max(len(ra), len(rb)) + 1
+
+    def num_distinct(self, difficulty: int) -> float:
+        return float(9 * 10 ** (difficulty - 1)) ** 2

@@ -1,0 +1,59 @@
+"""A malformed configuration stops Snakemake at parse time, names the key, writes nothing."""
+
+import copy
+
+import pytest
+import yaml
+
+from conftest import micro_config, run_snakemake
+
+
+def with_change(path, value):
+    cfg = micro_config()
+    *parents, last = path.split(".")
+    node = cfg
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return cfg
+
+
+DELETE = object()
+
+CASES = [
+    # (key path, bad value, text the error must contain)
+    ("train.base_steps", -5, "base_steps"),
+    ("train.round_steps", 0, "round_steps"),
+    ("train.lr", "fast", "lr"),
+    ("rounds", 2.5, "rounds"),
+    ("seeds", "0,1,2", "seeds"),
+    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, reverse_addition"),
+    ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'"),
+    ("majority_vote.models", 5, "majority_vote.models"),
+    ("majority_vote.min_agree", 4, "majority_vote.min_agree"),
+    ("model.pos_encoding", "alibi", "pos_encoding"),
+    ("model.d_model", 30, "model.d_model"),
+    ("data.base_difficulty", [7, 1], "data.base_difficulty"),
+    ("device", "tpu", "device"),
+    ("train.learning_rate", 0.1, "learning_rate"),  # unknown key (typo)
+    ("train.base_steps", DELETE, "base_steps"),  # missing key
+]
+
+
+@pytest.mark.parametrize("path,value,message", CASES, ids=[c[0] + ("-missing" if c[1] is DELETE else "") for c in CASES])
+def test_bad_config_fails_before_any_job(workdir, path, value, message):
+    cfg = with_change(path, value)
+    if value is DELETE:  # the default config file would fill in a key missing from --configfile
+        (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(copy.deepcopy(cfg)))
+    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_micro_config_is_valid(workdir):
+    result = run_snakemake(workdir, "-n", timeout=120)
+    assert result.returncode == 0, result.stderr

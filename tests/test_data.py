@@ -1,0 +1,96 @@
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+from selfimprove.data import (
+    EXAMPLE_COLUMNS,
+    make_base_dataset,
+    make_eval_prompts,
+    make_selflabel_prompts,
+    read_table,
+    write_table,
+)
+from selfimprove.tasks import get_task
+from selfimprove.tokenizer import BOS, EOS, PAD, CharTokenizer
+from selfimprove.train import IGNORE, TrainConfig, encode_examples, lr_at, mixture_probabilities
+
+TASK = get_task("reverse_addition")
+
+
+def test_example_tables_have_the_shared_schema(tmp_path):
+    df = make_base_dataset(TASK, 1, 4, 100, seed=0, exclude=set())
+    write_table(df, tmp_path / "d.parquet")
+    schema = pq.read_schema(tmp_path / "d.parquet")
+    assert {n: str(schema.field(n).type) for n in EXAMPLE_COLUMNS} == {
+        "prompt": "string", "target": "string", "difficulty": "int64", "source": "string", "round": "int64"}
+    back = read_table(tmp_path / "d.parquet")
+    pd.testing.assert_frame_equal(back, df)
+    assert set(back["source"]) == {"base"} and set(back["difficulty"]) <= {1, 2, 3, 4}
+
+
+def test_no_eval_prompt_in_training_data():
+    evals = make_eval_prompts(TASK, range(2, 5), 200, seed=0)
+    exclude = set(evals["prompt"])
+    base = make_base_dataset(TASK, 1, 4, 20000, seed=0, exclude=exclude)
+    selfp = make_selflabel_prompts(TASK, 3, 2000, round_=0, seed=0, exclude=exclude)
+    assert not exclude & set(base["prompt"])
+    assert not exclude & set(selfp["prompt"])
+    # Without the exclusion the streams would have collided: the check above is not vacuous.
+    assert exclude & set(make_base_dataset(TASK, 1, 4, 20000, seed=0, exclude=set())["prompt"])
+
+
+def test_eval_prompts_are_distinct_and_capped_by_the_space():
+    evals = make_eval_prompts(TASK, [1, 3], 200, seed=0)
+    assert evals["prompt"].is_unique
+    assert (evals["difficulty"] == 1).sum() == 81  # only 9 x 9 one-digit pairs exist
+    assert (evals["difficulty"] == 3).sum() == 200
+
+
+def test_unreadable_parquet_names_the_file(tmp_path):
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(RuntimeError, match="bad.parquet"):
+        read_table(tmp_path / "bad.parquet")
+    write_table(pd.DataFrame({"prompt": ["1+1="]}), tmp_path / "thin.parquet")
+    with pytest.raises(RuntimeError, match="lacks column"):
+        read_table(tmp_path / "thin.parquet")
+
+
+def test_loss_is_taken_on_answer_and_eos_only():
+    tok = CharTokenizer(TASK.alphabet)
+    inputs, labels = encode_examples(tok, ["12+3=", "1+1="], ["150", "20"])
+    assert inputs[0].tolist() == [BOS, *tok.encode("12+3=150")]
+    assert labels[0].tolist() == [IGNORE] * 5 + tok.encode("150") + [EOS]
+    assert inputs[1].tolist() == [BOS, *tok.encode("1+1=20"), PAD, PAD]
+    assert labels[1].tolist() == [IGNORE] * 4 + tok.encode("20") + [EOS, IGNORE, IGNORE]
+
+
+def test_mixture_gives_newest_round_its_share():
+    df = pd.DataFrame({
+        "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
+        "source": ["base"] * 100 + ["self"] * 40,
+        "round": [0] * 100 + [0] * 10 + [1] * 30,
+    })
+    p = mixture_probabilities(df, newest_fraction=0.5)
+    assert p.sum() == pytest.approx(1.0)
+    newest = (df["round"] == 1) & (df["source"] == "self")
+    older_self = (df["round"] == 0) & (df["source"] == "self")
+    assert p[newest].sum() == pytest.approx(0.5)
+    # base covers 4 difficulty levels, the older self round 1: a 4:1 split of the other half
+    assert p[df["source"] == "base"].sum() == pytest.approx(0.4)
+    assert p[older_self].sum() == pytest.approx(0.1)
+
+
+def test_mixture_without_self_data_is_uniform():
+    df = pd.DataFrame({"difficulty": [1, 2, 3], "source": "base", "round": 0})
+    assert list(mixture_probabilities(df, 0.5)) == pytest.approx([1 / 3] * 3)
+
+
+def test_wsd_schedule():
+    cfg = TrainConfig(steps=100, lr=1.0, warmup_steps=10, decay_steps=20, min_lr_ratio=0.1)
+    assert lr_at(0, cfg) == pytest.approx(0.1)
+    assert lr_at(9, cfg) == pytest.approx(1.0)
+    assert lr_at(50, cfg) == 1.0
+    assert lr_at(80, cfg) == pytest.approx(1.0)
+    assert lr_at(90, cfg) == pytest.approx(0.55)
+    assert lr_at(99, cfg) < 0.11

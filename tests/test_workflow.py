@@ -1,0 +1,105 @@
+"""The micro configuration through real `snakemake` runs: every rule, real files, reruns."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import micro_config, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+
+def planned_jobs(result) -> set[tuple[str, str]]:
+    """(rule, first output) of every job a dry run plans."""
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        out = re.search(r"^\s+output: (\S+?),?$", block, re.M)
+        if m and out:
+            jobs.add((m.group(1), out.group(1)))
+    return jobs
+
+
+def rules_for(jobs, rule):
+    return sorted(out for r, out in jobs if r == rule)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """One real micro run, shared by the tests of this module."""
+    from conftest import ROOT, WORKFLOW_FILES
+    import shutil
+
+    workdir = tmp_path_factory.mktemp("micro")
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / name)
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_end_to_end_outputs(finished_run):
+    res = finished_run / "results" / "micro"
+    acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
+    cfg = micro_config()
+    lo, hi = cfg["data"]["eval_difficulties"]
+    assert len(acc) == (cfg["rounds"] + 1) * len(cfg["seeds"]) * (hi - lo + 1)
+    assert acc["accuracy"].between(0, 1).all()
+    assert list(acc.groupby("round")["trained_up_to"].first()) == [3, 4, 5]
+    for name in ["accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"]:
+        assert (res / "plots" / name).stat().st_size > 10_000
+    for r in range(cfg["rounds"] + 1):
+        for s in cfg["seeds"]:
+            assert (res / f"round{r}" / f"seed{s}" / "model.pt").exists()
+    # Round 1 of seed 0 trains on the base data plus round 0's accepted self-labels, no more.
+    accepted = pd.read_parquet(res / "round0" / "seed0" / "accepted.parquet")
+    ds = pd.read_parquet(res / "round1" / "seed0" / "dataset.parquet")
+    base = pd.read_parquet(res / "round0" / "dataset.parquet")
+    assert len(ds) == len(base) + accepted["accepted"].sum()
+    assert set(ds.loc[ds["source"] == "self", "difficulty"]) <= {4}
+    # The accepted table says why each rejected label was dropped.
+    assert set(accepted.loc[~accepted["accepted"], "reason"]) <= {"length", "tie", "no_majority"}
+    assert (accepted.loc[accepted["accepted"], "reason"] == "").all()
+    # Every job wrote its log.
+    assert len(list((res / "logs").rglob("*.log"))) >= 30
+
+
+def test_rerun_with_nothing_changed_does_nothing(finished_run):
+    result = run_snakemake(finished_run, "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_filter_change_reruns_from_the_filter_on(finished_run):
+    cfg = micro_config()
+    cfg["majority_vote"]["min_agree"] = 3
+    jobs = planned_jobs(run_snakemake(finished_run, "-n", config=cfg))
+    trained = rules_for(jobs, "train")
+    assert rules_for(jobs, "filter_labels"), jobs
+    assert not any("/round0/" in p for p in trained), trained
+    assert not rules_for(jobs, "generate") or all("/round0/" not in p for p in rules_for(jobs, "generate"))
+    assert {"round1", "round2"} <= {p.split("/")[2] for p in trained}
+    assert not rules_for(jobs, "base_dataset") and not rules_for(jobs, "eval_prompts")
+
+
+def test_more_rounds_only_run_the_new_rounds(finished_run):
+    cfg = micro_config()
+    cfg["rounds"] += 1
+    jobs = planned_jobs(run_snakemake(finished_run, "-n", config=cfg))
+    new = f"round{cfg['rounds']}"
+    last = f"round{cfg['rounds'] - 1}"
+    assert {p.split("/")[2] for p in rules_for(jobs, "train")} == {new}
+    assert {p.split("/")[2] for p in rules_for(jobs, "evaluate")} == {new}
+    assert {p.split("/")[2] for p in rules_for(jobs, "generate")} == {last}
+    assert {r for r, _ in jobs} <= {
+        "selflabel_prompts", "generate", "filter_labels", "build_dataset", "train", "evaluate",
+        "summarize", "summarize_selflabels", "plot_accuracy", "plot_heatmap", "plot_selflabels", "all",
+    }
+
+
+def test_lint_is_clean(workdir):
+    result = run_snakemake(workdir, "--lint", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout + result.stderr
