@@ -29,6 +29,10 @@ if "majority_vote" in config["filters"]:
         config_error("majority_vote.min_agree", f"{mv['min_agree']} exceeds majority_vote.models={mv['models']}")
 if config["model"]["d_model"] % config["model"]["n_head"]:
     config_error("model.d_model", f"{config['model']['d_model']} is not divisible by model.n_head={config['model']['n_head']}")
+for key in ("base_round", "later_rounds"):
+    sched = config["train"][key]
+    if sched["warmup_steps"] + round(sched["steps"] * sched["decay_fraction"]) > sched["steps"]:
+        config_error(f"train.{key}", f"warmup_steps + decay_fraction * steps exceeds steps={sched['steps']}")
 if len(set(config["seeds"])) != len(config["seeds"]):
     config_error("seeds", f"seeds must be distinct, got {config['seeds']}")
 lo, hi = config["data"]["base_difficulty"]
@@ -63,6 +67,10 @@ def label_difficulty(wildcards):
     return frontier(int(wildcards.round) + 1)
 
 
+# Conda environment of every rule, for --software-deployment-method conda (flash-attn only on GPUs).
+CONDA_ENV = "../envs/gpu.yaml" if config["device"] == "cuda" else "../envs/cpu.yaml"
+
+
 def task_params():
     return {"task": config["task"], "task_version": TASK.VERSION}
 
@@ -72,22 +80,41 @@ def runtime_params():
 
 
 def train_params(wildcards):
-    """Round 0 trains from scratch; later rounds continue with the per-round schedule."""
+    """Round 0 trains from scratch on its schedule; later rounds continue on theirs."""
     t = config["train"]
-    first = int(wildcards.round) == 0
-    steps = t["base_steps"] if first else t["round_steps"]
+    schedule = t["base_round"] if int(wildcards.round) == 0 else t["later_rounds"]
+    shared = {k: t[k] for k in ("batch_size", "lr", "min_lr_ratio", "weight_decay", "grad_clip")}
+    mixture = {} if int(wildcards.round) == 0 else {"newest_fraction": t["newest_fraction"]}  # round 0 has no self-labels
     return {
-        "steps": steps,
-        "batch_size": t["batch_size"],
-        "lr": t["lr"],
-        "warmup_steps": t["base_warmup_steps"] if first else t["round_warmup_steps"],
-        "decay_steps": round(steps * t["decay_fraction"]),
-        "min_lr_ratio": t["min_lr_ratio"],
-        "weight_decay": t["weight_decay"],
-        "grad_clip": t["grad_clip"],
-        "newest_fraction": t["newest_fraction"],
+        **shared,
+        **mixture,
+        "steps": schedule["steps"],
+        "warmup_steps": schedule["warmup_steps"],
+        "decay_steps": round(schedule["steps"] * schedule["decay_fraction"]),
     }
 
 
 def continues(wildcards):
     return int(wildcards.round) > 0 and config["train"]["continue_training"]
+
+
+def dataset_path(r, seed):
+    """Round 0 trains on the shared base data; round r on its seed's accumulated set."""
+    if int(r) == 0:
+        return rules.base_dataset.output[0]
+    return f"{RESULTS}/round{r}/seed{seed}/dataset.parquet"
+
+
+def training_set(wildcards):
+    return dataset_path(wildcards.round, wildcards.seed)
+
+
+def previous_model(wildcards):
+    """Round r continues from round r-1's weights (unless train.continue_training is false)."""
+    if not continues(wildcards):
+        return []
+    return f"{RESULTS}/round{int(wildcards.round) - 1}/seed{wildcards.seed}/model.pt"
+
+
+def voter_generations(wildcards):
+    return [f"{RESULTS}/round{wildcards.round}/seed{s}/generations.parquet" for s in VOTERS]

@@ -13,6 +13,8 @@ rule eval_prompts:
         difficulties=list(range(config["data"]["eval_difficulties"][0], config["data"]["eval_difficulties"][1] + 1)),
         per_difficulty=config["data"]["eval_examples"],
         seed=config["data"]["seed"],
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/eval_prompts.py"
 
@@ -29,6 +31,8 @@ rule base_dataset:
         difficulty=config["data"]["base_difficulty"],
         size=config["data"]["base_size"],
         seed=config["data"]["seed"],
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/base_dataset.py"
 
@@ -46,5 +50,7 @@ rule selflabel_prompts:
         size=config["self_improve"]["examples_per_round"],
         round=lambda wc: int(wc.round),
         seed=config["data"]["seed"],
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/selflabel_prompts.py"

@@ -16,5 +16,7 @@ rule evaluate:
         round=lambda wc: int(wc.round),
         seed=lambda wc: int(wc.seed),
     threads: config["threads"]
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/evaluate.py"

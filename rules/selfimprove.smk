@@ -2,28 +2,6 @@
 #   train -> generate (label the next difficulty) -> filter_labels -> build_dataset -> train
 
 
-def dataset_path(r, seed):
-    """Round 0 trains on the shared base data; round r on its seed's accumulated set."""
-    if int(r) == 0:
-        return rules.base_dataset.output[0]
-    return f"{RESULTS}/round{r}/seed{seed}/dataset.parquet"
-
-
-def training_set(wildcards):
-    return dataset_path(wildcards.round, wildcards.seed)
-
-
-def previous_model(wildcards):
-    """Round r continues from round r-1's weights (unless train.continue_training is false)."""
-    if not continues(wildcards):
-        return []
-    return f"{RESULTS}/round{int(wildcards.round) - 1}/seed{wildcards.seed}/model.pt"
-
-
-def voter_generations(wildcards):
-    return [f"{RESULTS}/round{wildcards.round}/seed{s}/generations.parquet" for s in VOTERS]
-
-
 rule train:
     input:
         dataset=training_set,
@@ -42,6 +20,8 @@ rule train:
         train=train_params,
         seed=lambda wc: int(wc.seed) * 1000 + int(wc.round),
     threads: config["threads"]
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/train.py"
 
@@ -59,6 +39,8 @@ rule generate:
         **runtime_params(),
         batch_size=config["generation"]["batch_size"],
     threads: config["threads"]
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/generate.py"
 
@@ -76,6 +58,8 @@ rule filter_labels:
         filters=config["filters"],
         majority_vote=config["majority_vote"],
         seed=lambda wc: int(wc.seed),
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/filter_labels.py"
 
@@ -88,5 +72,7 @@ rule build_dataset:
         f"{RESULTS}/round{{round}}/seed{{seed}}/dataset.parquet",
     log:
         f"{RESULTS}/logs/build_dataset/round{{round}}_seed{{seed}}.log",
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/build_dataset.py"

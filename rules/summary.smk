@@ -12,6 +12,8 @@ rule summarize:
         experiment=EXP,
         task=config["task"],
         frontier={r: frontier(r) for r in ROUNDS},
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/summarize.py"
 
@@ -23,6 +25,8 @@ rule summarize_selflabels:
         f"{RESULTS}/summary/selflabels.parquet",
     log:
         f"{RESULTS}/logs/summarize_selflabels.log",
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/summarize_selflabels.py"
 
@@ -41,6 +45,8 @@ rule plot_accuracy:
     params:
         figure="accuracy",
         title=f"{EXP}: {config['task']}",
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/plot.py"
 
@@ -59,6 +65,8 @@ rule plot_heatmap:
     params:
         figure="heatmap",
         title=f"{EXP}: accuracy (%) by round and difficulty",
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/plot.py"
 
@@ -77,5 +85,7 @@ rule plot_selflabels:
     params:
         figure="selflabels",
         title=f"{EXP}: quality of self-generated labels",
+    conda:
+        CONDA_ENV
     script:
         "../workflow_scripts/plot.py"

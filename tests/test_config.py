@@ -25,8 +25,8 @@ DELETE = object()
 
 CASES = [
     # (key path, bad value, text the error must contain)
-    ("train.base_steps", -5, "base_steps"),
-    ("train.round_steps", 0, "round_steps"),
+    ("train.base_round.steps", -5, "steps"),
+    ("train.later_rounds.steps", 0, "steps"),
     ("train.lr", "fast", "lr"),
     ("rounds", 2.5, "rounds"),
     ("seeds", "0,1,2", "seeds"),
@@ -35,11 +35,12 @@ CASES = [
     ("majority_vote.models", 5, "majority_vote.models"),
     ("majority_vote.min_agree", 4, "majority_vote.min_agree"),
     ("model.pos_encoding", "alibi", "pos_encoding"),
-    ("model.d_model", 30, "model.d_model"),
+    ("model.d_model", 33, "model.d_model"),
     ("data.base_difficulty", [7, 1], "data.base_difficulty"),
     ("device", "tpu", "device"),
+    ("train.later_rounds.warmup_steps", 50, "train.later_rounds"),  # warmup + decay longer than the round
     ("train.learning_rate", 0.1, "learning_rate"),  # unknown key (typo)
-    ("train.base_steps", DELETE, "base_steps"),  # missing key
+    ("train.base_round", DELETE, "base_round"),  # missing key
 ]
 
 
