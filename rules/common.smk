@@ -83,12 +83,13 @@ def train_params(wildcards):
     """Round 0 trains from scratch on its schedule; later rounds continue on theirs."""
     t = config["train"]
     schedule = t["base_round"] if int(wildcards.round) == 0 else t["later_rounds"]
-    shared = {k: t[k] for k in ("batch_size", "lr", "min_lr_ratio", "weight_decay", "grad_clip")}
+    shared = {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip")}
     mixture = {} if int(wildcards.round) == 0 else {"newest_fraction": t["newest_fraction"]}  # round 0 has no self-labels
     return {
         **shared,
         **mixture,
         "steps": schedule["steps"],
+        "lr": schedule["lr"],
         "warmup_steps": schedule["warmup_steps"],
         "decay_steps": round(schedule["steps"] * schedule["decay_fraction"]),
     }

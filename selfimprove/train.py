@@ -77,9 +77,12 @@ def mixture_probabilities(df: pd.DataFrame, newest_fraction: float) -> np.ndarra
     newest = "self" + str(df.loc[self_rows, "round"].max())
     levels = df.groupby(groups)["difficulty"].nunique()
     sizes = pd.Series(groups).value_counts()
-    older = levels.drop(newest)
-    mass = (older / older.sum() * (1 - newest_fraction)) if len(older) else older
-    mass[newest] = 1.0 if not len(older) else newest_fraction
+    older = levels.drop(newest)  # base data and older self-labelled rounds
+    if older.empty:
+        mass = pd.Series({newest: 1.0})
+    else:
+        mass = older / older.sum() * (1 - newest_fraction)
+        mass[newest] = newest_fraction
     return (mass[groups] / sizes[groups]).to_numpy()
 
 

@@ -27,7 +27,7 @@ CASES = [
     # (key path, bad value, text the error must contain)
     ("train.base_round.steps", -5, "steps"),
     ("train.later_rounds.steps", 0, "steps"),
-    ("train.lr", "fast", "lr"),
+    ("train.base_round.lr", "fast", "lr"),
     ("rounds", 2.5, "rounds"),
     ("seeds", "0,1,2", "seeds"),
     ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, reverse_addition"),
