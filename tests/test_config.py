@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from conftest import micro_config, run_snakemake
+from conftest import ROOT, micro_config, run_snakemake
 
 
 def with_change(path, value):
@@ -58,3 +58,11 @@ def test_bad_config_fails_before_any_job(workdir, path, value, message):
 def test_micro_config_is_valid(workdir):
     result = run_snakemake(workdir, "-n", timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "config").rglob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_is_valid(workdir, path):
+    if path.name == "schema.yaml":
+        pytest.skip("the schema itself")
+    result = run_snakemake(workdir, "-n", config=yaml.safe_load(path.read_text()), timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
