@@ -44,6 +44,7 @@ rule plot_accuracy:
         f"{RESULTS}/logs/plot_accuracy.log",
     params:
         figure="accuracy",
+        xlabel=f"difficulty ({TASK.difficulty_unit})",
         title=f"{EXP}: {config['task']}",
     conda:
         CONDA_ENV
@@ -64,6 +65,7 @@ rule plot_heatmap:
         f"{RESULTS}/logs/plot_heatmap.log",
     params:
         figure="heatmap",
+        xlabel=f"difficulty ({TASK.difficulty_unit})",
         title=f"{EXP}: accuracy (%) by round and difficulty",
     conda:
         CONDA_ENV
@@ -84,6 +86,7 @@ rule plot_selflabels:
         f"{RESULTS}/logs/plot_selflabels.log",
     params:
         figure="selflabels",
+        xlabel=f"difficulty ({TASK.difficulty_unit})",
         title=f"{EXP}: quality of self-generated labels",
     conda:
         CONDA_ENV

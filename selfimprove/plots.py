@@ -14,7 +14,7 @@ def _per_round(acc: pd.DataFrame) -> pd.DataFrame:
     return acc.groupby(["round", "difficulty"])["accuracy"].agg(["mean", "min", "max"]).reset_index()
 
 
-def plot_accuracy(acc: pd.DataFrame, out, title: str) -> None:
+def plot_accuracy(acc: pd.DataFrame, out, title: str, xlabel: str = "difficulty") -> None:
     """Accuracy against difficulty, one line per round (mean over seeds, band = min..max);
     a dotted vertical line marks how far each round's training data reached."""
     stats = _per_round(acc)
@@ -27,7 +27,7 @@ def plot_accuracy(acc: pd.DataFrame, out, title: str) -> None:
         ax.plot(s["difficulty"], s["mean"], "o-", color=c, ms=3.5, label=f"round {r}")
         ax.fill_between(s["difficulty"], s["min"], s["max"], color=c, alpha=0.15, lw=0)
         ax.axvline(frontier[r], color=c, ls=":", lw=1)
-    ax.set(xlabel="difficulty (digits per operand)", ylabel="exact-match accuracy", ylim=(-0.02, 1.02), title=title)
+    ax.set(xlabel=xlabel, ylabel="exact-match accuracy", ylim=(-0.02, 1.02), title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2 if len(rounds) > 6 else 1, loc="lower left")
@@ -36,7 +36,7 @@ def plot_accuracy(acc: pd.DataFrame, out, title: str) -> None:
     plt.close(fig)
 
 
-def plot_heatmap(acc: pd.DataFrame, out, title: str) -> None:
+def plot_heatmap(acc: pd.DataFrame, out, title: str, xlabel: str = "difficulty") -> None:
     """Round × difficulty grid of mean accuracy, each cell printed."""
     grid = _per_round(acc).pivot(index="round", columns="difficulty", values="mean")
     fig, ax = plt.subplots(figsize=(0.55 * grid.shape[1] + 2, 0.45 * grid.shape[0] + 1.6))
@@ -45,14 +45,14 @@ def plot_heatmap(acc: pd.DataFrame, out, title: str) -> None:
         ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
     ax.set_xticks(range(grid.shape[1]), grid.columns)
     ax.set_yticks(range(grid.shape[0]), grid.index)
-    ax.set(xlabel="difficulty", ylabel="round", title=title)
+    ax.set(xlabel=xlabel, ylabel="round", title=title)
     fig.colorbar(im, ax=ax, label="accuracy")
     fig.tight_layout()
     fig.savefig(out, dpi=130)
     plt.close(fig)
 
 
-def plot_selflabels(labels: pd.DataFrame, out, title: str) -> None:
+def plot_selflabels(labels: pd.DataFrame, out, title: str, xlabel: str = "") -> None:
     """Per round: accuracy of the raw self-labels, of the kept ones, and the kept fraction."""
     g = labels.groupby("round")
     rounds = np.array(sorted(labels["round"].unique()))

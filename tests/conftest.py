@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ["Snakefile", "rules", "workflow_scripts", "config", "report"]
+WORKFLOW_FILES = ["Snakefile", "rules", "workflow_scripts", "config", "report", "envs"]
 MICRO = ROOT / "tests" / "configs" / "micro.yaml"
 
 
@@ -20,13 +20,17 @@ def snakemake_bin() -> str:
     return str(Path(sys.executable).with_name("snakemake"))
 
 
-@pytest.fixture
-def workdir(tmp_path) -> Path:
+def copy_workflow(dest: Path) -> Path:
     """A fresh copy of the workflow, so runs never touch the repository's results/."""
     for name in WORKFLOW_FILES:
         src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
-    return tmp_path
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    return copy_workflow(tmp_path)
 
 
 def run_snakemake(workdir: Path, *args, config: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import micro_config, run_snakemake
+from conftest import copy_workflow, micro_config, run_snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -15,7 +15,7 @@ def planned_jobs(result) -> set[tuple[str, str]]:
     jobs = set()
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
         m = re.match(r"(?:local)?rule (\w+):", block.strip())
-        out = re.search(r"^\s+output: (\S+?),?$", block, re.M)
+        out = re.search(r"^\s+output: ([^,\s]+)", block, re.M)
         if m and out:
             jobs.add((m.group(1), out.group(1)))
     return jobs
@@ -28,13 +28,7 @@ def rules_for(jobs, rule):
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
     """One real micro run, shared by the tests of this module."""
-    from conftest import ROOT, WORKFLOW_FILES
-    import shutil
-
-    workdir = tmp_path_factory.mktemp("micro")
-    for name in WORKFLOW_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, workdir / name)
+    workdir = copy_workflow(tmp_path_factory.mktemp("micro"))
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir

@@ -6,4 +6,4 @@ from selfimprove.plots import FIGURES
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    FIGURES[sm.params.figure](read_table(sm.input[0], []), sm.output[0], sm.params.title)
+    FIGURES[sm.params.figure](read_table(sm.input[0], []), sm.output[0], sm.params.title, sm.params.xlabel)

@@ -27,6 +27,8 @@ class Task(ABC):
     VERSION: int = 1
     # Every character a prompt or target of this task may contain (the tokenizer's vocabulary).
     alphabet: str
+    # What one unit of difficulty is, for axis labels.
+    difficulty_unit: str = "difficulty"
 
     @abstractmethod
     def sample(self, rng: random.Random, difficulty: int) -> Example:

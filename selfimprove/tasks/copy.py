@@ -16,6 +16,7 @@ class Copy(Task):
     name = "copy"
     VERSION = 1
     alphabet = "0123456789="
+    difficulty_unit = "string length"
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:
         prompt = digit_string(rng, difficulty) + "="

@@ -20,6 +20,7 @@ class ReverseAddition(Task):
     name = "reverse_addition"
     VERSION = 1
     alphabet = "0123456789+="
+    difficulty_unit = "digits per operand"
 
     def _example(self, a: str, b: str) -> Example:
         prompt = f"{a[::-1]}+{b[::-1]}="
