@@ -97,3 +97,11 @@ def test_lint_is_clean(workdir):
     result = run_snakemake(workdir, "--lint", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lints for" not in result.stdout + result.stderr
+
+
+def test_report_shows_the_figures(finished_run):
+    result = run_snakemake(finished_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (finished_run / "report.html").read_text(errors="ignore")
+    for name in ["accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"]:
+        assert name in html
