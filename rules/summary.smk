@@ -86,7 +86,6 @@ rule plot_selflabels:
         f"{RESULTS}/logs/plot_selflabels.log",
     params:
         figure="selflabels",
-        xlabel=f"difficulty ({TASK.difficulty_unit})",
         title=f"{EXP}: quality of self-generated labels",
     conda:
         CONDA_ENV

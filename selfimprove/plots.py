@@ -52,7 +52,7 @@ def plot_heatmap(acc: pd.DataFrame, out, title: str, xlabel: str = "difficulty")
     plt.close(fig)
 
 
-def plot_selflabels(labels: pd.DataFrame, out, title: str, xlabel: str = "") -> None:
+def plot_selflabels(labels: pd.DataFrame, out, title: str) -> None:
     """Per round: accuracy of the raw self-labels, of the kept ones, and the kept fraction."""
     g = labels.groupby("round")
     rounds = np.array(sorted(labels["round"].unique()))

@@ -6,4 +6,6 @@ from selfimprove.plots import FIGURES
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    FIGURES[sm.params.figure](read_table(sm.input[0], []), sm.output[0], sm.params.title, sm.params.xlabel)
+    options = dict(sm.params.items())  # title, and xlabel where the figure has one
+    figure = FIGURES[options.pop("figure")]
+    figure(read_table(sm.input[0], []), sm.output[0], **options)
