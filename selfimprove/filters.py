@@ -32,6 +32,8 @@ def length_filter(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame
 def majority_vote(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame:
     """Votes are (answer, ended) pairs: an answer cut off before [EOS] never matches a finished one."""
     min_agree = params["min_agree"]
+    if len(table) and not len(table["votes"].iloc[0]):
+        raise ValueError("majority_vote needs the answers of at least one model; none were given")
     table = table.copy()
     winners, counts, reasons = [], [], []
     for votes in table["votes"]:

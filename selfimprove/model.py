@@ -95,13 +95,13 @@ class Attention(nn.Module):
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         else:
             start = cache.pos
+            if T > 1 and start > 0:
+                raise ValueError("multi-token steps are only supported on an empty cache")
             cache.k[layer][:, :, start : start + T] = k
             cache.v[layer][:, :, start : start + T] = v
             k, v = cache.k[layer][:, :, : start + T], cache.v[layer][:, :, : start + T]
             # Prefill of an empty cache is ordinary causal attention; one new token sees everything.
             y = F.scaled_dot_product_attention(q, k, v, is_causal=(T > 1))
-            if T > 1 and start > 0:
-                raise ValueError("multi-token steps are only supported on an empty cache")
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 

@@ -90,3 +90,8 @@ def test_voters_must_share_prompts():
     b = a.iloc[::-1].reset_index(drop=True)
     with pytest.raises(ValueError, match="same prompts"):
         run(a, [a, b], ["majority_vote"])
+
+
+def test_majority_vote_without_voters_is_an_error():
+    with pytest.raises(ValueError, match="at least one model"):
+        run(labelled(["460", "01", "891"]), [], ["majority_vote"])
