@@ -74,17 +74,14 @@ def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
 def sample_distinct(task: Task, rng: random.Random, difficulty: int, n: int, exclude=frozenset()) -> list:
     """n distinct examples at one difficulty, none of whose prompts is in `exclude`.
 
-    Asks for fewer when the difficulty has fewer distinct prompts than requested.
+    Returns fewer when the difficulty has fewer distinct prompts left than requested.
     """
-    room = task.num_distinct(difficulty) - len(exclude)
-    n = int(min(n, room)) if room < float("inf") else n
+    n = int(min(n, task.num_distinct(difficulty)))
     seen, out = set(exclude), []
-    attempts = 0
-    while len(out) < n:
+    for _ in range(100 * n + 1000):  # bounded: a nearly exhausted space ends the search
+        if len(out) == n:
+            break
         ex = task.sample(rng, difficulty)
-        attempts += 1
-        if attempts > 100 * n + 1000:
-            break  # the space is nearly exhausted; return what we have
         if ex.prompt not in seen:
             seen.add(ex.prompt)
             out.append(ex)

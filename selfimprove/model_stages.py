@@ -1,7 +1,8 @@
 """Workflow stages that run a model: train, generate (self-label) and evaluate.
 
 Each function reads input files, computes, and writes output files; `workflow_scripts/`
-call them. They take paths and plain values, never a Snakemake object.
+call them. They take paths and plain values, never a Snakemake object (`task_version` is
+unused here: rules pass it only so that bumping a task's VERSION re-runs them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .train import TrainConfig, train_round_to_files
 log = logging.getLogger(__name__)
 
 
-def train(dataset, model_out, log_out, *, init=None, model, train, seed, device, threads, task, **_versions):
+def train(dataset, model_out, log_out, *, init=None, model, train, seed, device, threads, task, task_version=None):
     dev = pick_device(device, threads)
     df = read_table(dataset)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
@@ -27,7 +28,7 @@ def train(dataset, model_out, log_out, *, init=None, model, train, seed, device,
     train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=dev, **kwargs)
 
 
-def label(model_path, prompts_path, out, *, task, batch_size, device, threads, **_versions):
+def label(model_path, prompts_path, *, task, batch_size, device, threads, task_version=None):
     """Greedy answers of a model to a prompt table (used for self-labelling and evaluation)."""
     model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
     labelled = label_prompts(model, tok, get_task(task), read_table(prompts_path, ["prompt", "target", "difficulty"]), batch_size)
@@ -36,11 +37,11 @@ def label(model_path, prompts_path, out, *, task, batch_size, device, threads, *
 
 
 def generate(model_path, prompts_path, out, **params):
-    write_table(label(model_path, prompts_path, out, **params), out)
+    write_table(label(model_path, prompts_path, **params), out)
 
 
 def evaluate(model_path, prompts_path, out, *, round, seed, **params):
-    acc = accuracy_by_difficulty(label(model_path, prompts_path, out, **params))
+    acc = accuracy_by_difficulty(label(model_path, prompts_path, **params))
     acc.insert(0, "seed", seed)
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))

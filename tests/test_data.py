@@ -94,3 +94,10 @@ def test_wsd_schedule():
     assert lr_at(80, cfg) == pytest.approx(1.0)
     assert lr_at(90, cfg) == pytest.approx(0.55)
     assert lr_at(99, cfg) < 0.11
+
+
+def test_small_difficulty_is_not_starved_by_exclusions_at_other_difficulties():
+    copy = get_task("copy")
+    exclude = set(make_eval_prompts(copy, range(5, 9), 500, seed=0)["prompt"])  # 2,000 prompts of length 5..8
+    prompts = make_selflabel_prompts(copy, 2, 50, round_=0, seed=0, exclude=exclude)
+    assert len(prompts) == 50  # 90 two-digit strings exist, none of them excluded
