@@ -15,6 +15,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .attention import packed_attention
+from .packing import Packing
+
 POS_ENCODINGS = ("none", "rope")
 
 
@@ -86,8 +89,13 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
 
-    def forward(self, x, rope=None, cache: KVCache | None = None, layer: int = 0):
+    def forward(self, x, rope=None, cache: KVCache | None = None, layer: int = 0, packing: Packing | None = None):
         B, T, C = x.shape
+        if packing is not None:  # one stream (1, N, C) of examples that each attend only to themselves
+            q, k, v = self.qkv(x[0]).view(T, 3, self.n_head, C // self.n_head).unbind(1)  # (N, H, hd) each
+            if rope is not None:  # cos/sin: (N, 1, hd)
+                q, k = apply_rope(q, *rope), apply_rope(k, *rope)
+            return self.proj(packed_attention(q, k, v, packing).reshape(1, T, C))
         q, k, v = self.qkv(x).view(B, T, 3, self.n_head, C // self.n_head).permute(2, 0, 3, 1, 4)
         if rope is not None:  # (B, H, T, hd) each
             q, k = apply_rope(q, *rope), apply_rope(k, *rope)
@@ -124,8 +132,8 @@ class Block(nn.Module):
         self.mlp_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.mlp = SwiGLU(cfg)
 
-    def forward(self, x, rope, cache, layer):
-        x = x + self.attn(self.attn_norm(x), rope, cache, layer)
+    def forward(self, x, rope, cache, layer, packing=None):
+        x = x + self.attn(self.attn_norm(x), rope, cache, layer, packing)
         return x + self.mlp(self.mlp_norm(x))
 
 
@@ -154,18 +162,33 @@ class Transformer(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
-        """idx: (B, T) token ids -> logits (B, T, vocab)."""
+    def forward(self, idx: torch.Tensor, cache: KVCache | None = None, packing: Packing | None = None) -> torch.Tensor:
+        """idx: (B, T) token ids -> logits (B, T, vocab). See `hidden` for cache and packing."""
+        return self.lm_head(self.hidden(idx, cache, packing))
+
+    def hidden(self, idx: torch.Tensor, cache: KVCache | None = None, packing: Packing | None = None) -> torch.Tensor:
+        """Final normed hidden states (B, T, d_model).
+
+        With `cache`, idx continues the cached sequences. With `packing`, idx is one packed
+        stream (1, N) of independent examples (see packing.py).
+        """
+        if cache is not None and packing is not None:
+            raise ValueError("a packed stream cannot use a KV cache")
         start = cache.pos if cache is not None else 0
         T = idx.shape[1]
         rope = None
         if self.cfg.pos_encoding == "rope":
-            if start + T > self.cfg.max_seq_len:
-                raise ValueError(f"sequence of {start + T} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
-            rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
+            if packing is not None:
+                if packing.max_len > self.cfg.max_seq_len:
+                    raise ValueError(f"example of {packing.max_len} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
+                rope = (self.rope_cos[packing.positions, None], self.rope_sin[packing.positions, None])
+            else:
+                if start + T > self.cfg.max_seq_len:
+                    raise ValueError(f"sequence of {start + T} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
+                rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
         x = self.embed(idx)
         for i, block in enumerate(self.blocks):
-            x = block(x, rope, cache, i)
+            x = block(x, rope, cache, i, packing)
         if cache is not None:
             cache.pos += T
-        return self.lm_head(self.norm(x))
+        return self.norm(x)

@@ -3,6 +3,12 @@
 Round 0 trains from scratch; later rounds continue from the previous round's weights and
 optimizer state, as the paper does. Loss is next-token cross-entropy on the answer and
 the closing [EOS] only; the prompt is context.
+
+A step's `batch_size` examples (the paper's unit of a step) are packed into one token
+stream without padding (packing.py); the loss averages over their answer tokens, exactly as
+if they were run one by one. On CUDA the step runs under bf16 autocast with fused AdamW and
+compiled feed-forward blocks; on CPU it stays fp32 and eager, which measured fastest there
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from tqdm.auto import tqdm
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import write_table
 from .model import ModelConfig, Transformer
-from .tokenizer import BOS, EOS, PAD, CharTokenizer
+from .packing import IGNORE, PackedExamples, Packing
+from .tokenizer import CharTokenizer
 
 log = logging.getLogger(__name__)
-IGNORE = -100
 
 
 @dataclass
@@ -43,24 +49,7 @@ class TrainConfig:
     log_every: int = 25
 
 
-# --------------------------------------------------------------------------- data → tensors
-
-
-def encode_examples(tok: CharTokenizer, prompts, targets) -> tuple[torch.Tensor, torch.Tensor]:
-    """[BOS] prompt target [EOS], right-padded. Returns inputs (N, L) and labels (N, L).
-
-    labels[i, t] is the token that should follow position t, or IGNORE where no loss is taken
-    (prompt positions and padding).
-    """
-    seqs = [[BOS, *tok.encode(p), *tok.encode(t), EOS] for p, t in zip(prompts, targets)]
-    starts = [1 + len(p) for p in prompts]  # index of the first answer token
-    width = max(map(len, seqs)) - 1
-    inputs = torch.full((len(seqs), width), PAD, dtype=torch.long)
-    labels = torch.full((len(seqs), width), IGNORE, dtype=torch.long)
-    for i, (s, a) in enumerate(zip(seqs, starts)):
-        inputs[i, : len(s) - 1] = torch.tensor(s[:-1])
-        labels[i, a - 1 : len(s) - 1] = torch.tensor(s[a:])
-    return inputs, labels
+# --------------------------------------------------------------------------- sampling and schedule
 
 
 def mixture_probabilities(df: pd.DataFrame, newest_fraction: float) -> np.ndarray:
@@ -101,7 +90,44 @@ def make_optimizer(model: Transformer, cfg: TrainConfig) -> torch.optim.AdamW:
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]  # norms
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas)
+    on_cuda = next(model.parameters()).is_cuda
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, fused=on_cuda or None)
+
+
+def packed_loss(model: Transformer, inputs, labels, packing: Packing) -> torch.Tensor:
+    """Mean cross-entropy over the answer tokens of a packed stream.
+
+    Only positions with a label reach the output layer, so a large vocabulary (pretrained
+    starts) costs nothing on prompt tokens.
+    """
+    hidden = model.hidden(inputs, packing=packing)
+    keep = labels != IGNORE
+    logits = model.lm_head(hidden[keep])
+    return F.cross_entropy(logits.float(), labels[keep])
+
+
+def prepare_for_device(model: Transformer) -> None:
+    """GPU-only speed-ups that change no result beyond bf16 rounding: compiled MLP blocks.
+
+    Attention stays eager: its packed layout changes every step.
+    """
+    if next(model.parameters()).is_cuda:
+        for block in model.blocks:  # Module.compile keeps parameter names, so checkpoints are unchanged
+            block.mlp.compile(dynamic=True)
+            block.mlp_norm.compile(dynamic=True)
+
+
+def train_step(model, optimizer, batch, grad_clip: float) -> torch.Tensor:
+    """One optimizer step on a packed batch (inputs, labels, packing); returns the loss."""
+    inputs, labels, packing = batch
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda)
+    with autocast:
+        loss = packed_loss(model, inputs, labels, packing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    optimizer.step()
+    return loss
 
 
 # --------------------------------------------------------------------------- the loop
@@ -137,30 +163,23 @@ def train_round(
         prior_steps = 0
     log.info("model: %d parameters, %s", model.num_params(), model.cfg)
 
-    inputs, labels = encode_examples(tok, dataset["prompt"], dataset["target"])
-    lengths = (inputs != PAD).sum(1)
+    examples = PackedExamples(tok, dataset["prompt"], dataset["target"])
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))
     gen = torch.Generator().manual_seed(cfg.seed)
 
+    prepare_for_device(model)
     model.train()
     rows, t0, tokens = [], time.perf_counter(), 0
     for step in tqdm(range(cfg.steps), desc="train", mininterval=5):
-        idx = torch.multinomial(probs, cfg.batch_size, replacement=True, generator=gen)
-        width = int(lengths[idx].max())
-        x, y = inputs[idx, :width].to(device), labels[idx, :width].to(device)
+        idx = torch.multinomial(probs, cfg.batch_size, replacement=True, generator=gen).numpy()
         lr = lr_at(step, cfg)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        logits = model(x)
-        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), y.view(-1), ignore_index=IGNORE)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"non-finite loss {loss.item()} at step {step}; nothing was saved")
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step()
-        tokens += int(lengths[idx].sum())
+        loss = train_step(model, optimizer, examples.pack(idx, device), cfg.grad_clip)
+        tokens += examples.num_tokens(idx)
         if step % cfg.log_every == 0 or step == cfg.steps - 1:
+            if not torch.isfinite(loss):  # checked at log steps only: each check waits for the device
+                raise FloatingPointError(f"non-finite loss {loss.item()} at step {step}; nothing was saved")
             elapsed = time.perf_counter() - t0
             rows.append({"step": prior_steps + step, "loss": loss.item(), "lr": lr, "tokens_per_s": tokens / elapsed})
 

@@ -13,7 +13,8 @@ from selfimprove.data import (
 )
 from selfimprove.tasks import get_task
 from selfimprove.tokenizer import BOS, EOS, PAD, CharTokenizer
-from selfimprove.train import IGNORE, TrainConfig, encode_examples, lr_at, mixture_probabilities
+from selfimprove.packing import IGNORE, encode_padded
+from selfimprove.train import TrainConfig, lr_at, mixture_probabilities
 
 TASK = get_task("reverse_addition")
 
@@ -58,7 +59,7 @@ def test_unreadable_parquet_names_the_file(tmp_path):
 
 def test_loss_is_taken_on_answer_and_eos_only():
     tok = CharTokenizer(TASK.alphabet)
-    inputs, labels = encode_examples(tok, ["12+3=", "1+1="], ["150", "20"])
+    inputs, labels = encode_padded(tok, ["12+3=", "1+1="], ["150", "20"])
     assert inputs[0].tolist() == [BOS, *tok.encode("12+3=150")]
     assert labels[0].tolist() == [IGNORE] * 5 + tok.encode("150") + [EOS]
     assert inputs[1].tolist() == [BOS, *tok.encode("1+1=20"), PAD, PAD]

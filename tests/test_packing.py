@@ -1,0 +1,100 @@
+"""Packed training computes exactly what running the examples one by one computes."""
+
+import random
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from selfimprove.model import ModelConfig, Transformer
+from selfimprove.packing import IGNORE, PackedExamples, Packing, encode_padded
+from selfimprove.tasks import TASKS, get_task
+from selfimprove.tokenizer import PAD, CharTokenizer
+from selfimprove.train import packed_loss
+
+
+def examples(name, n=40, seed=0):
+    task = get_task(name)
+    rng = random.Random(seed)
+    sampled = [task.sample(rng, rng.randint(1, 6)) for _ in range(n)]
+    return CharTokenizer(task.alphabet), [e.prompt for e in sampled], [e.target for e in sampled]
+
+
+def model_for(tok, pos_encoding, seed=0):
+    torch.manual_seed(seed)
+    return Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=2, n_head=2, d_model=32, pos_encoding=pos_encoding))
+
+
+def one_by_one_loss(model, tok, prompts, targets):
+    """Sum of answer-token losses of each example run alone, over the number of answer tokens."""
+    total, count = 0.0, 0
+    for p, t in zip(prompts, targets):
+        x, y = encode_padded(tok, [p], [t])  # a single example: no padding at all
+        logits = model(x)
+        total = total + F.cross_entropy(logits[0], y[0], ignore_index=IGNORE, reduction="sum")
+        count += int((y != IGNORE).sum())
+    return total / count
+
+
+def test_pack_lays_examples_out_back_to_back_sorted_by_length():
+    tok, prompts, targets = examples("reverse_addition")
+    packed = PackedExamples(tok, prompts, targets)
+    idx = np.array([3, 0, 3, 7, 12])  # repeats are allowed (sampling with replacement)
+    x, y, packing = packed.pack(idx)
+    pad_x, pad_y = encode_padded(tok, [prompts[i] for i in idx], [targets[i] for i in idx])
+    lengths = (pad_x != PAD).sum(1)
+    order = np.argsort(lengths.numpy(), kind="stable")
+    assert x.shape == (1, int(lengths.sum())) and packing.num_tokens == x.shape[1]
+    assert PAD not in x.tolist()[0]
+    pos = 0
+    for i in order:  # the stream is each example's unpadded row, shortest first
+        n = int(lengths[i])
+        assert x[0, pos : pos + n].tolist() == pad_x[i, :n].tolist()
+        assert y[0, pos : pos + n].tolist() == pad_y[i, :n].tolist()
+        assert packing.positions[pos : pos + n].tolist() == list(range(n))
+        pos += n
+    assert packing.cu_seqlens.tolist() == [0, *np.cumsum(lengths.numpy()[order]).tolist()]
+    assert sum(n * length for _, n, length in packing.runs) == packing.num_tokens
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+@pytest.mark.parametrize("pos_encoding", ["none", "rope"])
+def test_packed_loss_and_gradients_equal_running_examples_one_by_one(name, pos_encoding):
+    tok, prompts, targets = examples(name)
+    model = model_for(tok, pos_encoding)
+    x, y, packing = PackedExamples(tok, prompts, targets).pack(np.arange(len(prompts)))
+    packed = packed_loss(model, x, y, packing)
+    packed.backward()
+    packed_grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    alone = one_by_one_loss(model, tok, prompts, targets)
+    alone.backward()
+    assert packed.item() == pytest.approx(alone.item(), rel=1e-5)
+    for p, g in zip(model.parameters(), packed_grads):
+        torch.testing.assert_close(g, p.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_an_example_never_sees_its_neighbours():
+    tok, prompts, targets = examples("copy", n=6)
+    model = model_for(tok, "rope").eval()
+    packed = PackedExamples(tok, prompts, targets)
+    x, _, packing = packed.pack(np.arange(6))
+    changed = x.clone()
+    first = packing.runs[0]
+    changed[0, : first[2]] = (changed[0, : first[2]] + 1) % tok.vocab_size  # rewrite the first example only
+    with torch.no_grad():
+        a, b = model(x, packing=packing), model(changed, packing=packing)
+    assert not torch.allclose(a[0, : first[2]], b[0, : first[2]])
+    torch.testing.assert_close(a[0, first[2] :], b[0, first[2] :], rtol=0, atol=1e-6)
+
+
+def test_packed_forward_refuses_a_cache_and_overlong_examples():
+    tok, prompts, targets = examples("copy", n=3)
+    model = Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=1, n_head=2, d_model=16, pos_encoding="rope", max_seq_len=4))
+    x, _, packing = PackedExamples(tok, ["12345="], ["12345"]).pack([0])
+    with pytest.raises(ValueError, match="exceeds max_seq_len=4"):
+        model(x, packing=packing)
+    with pytest.raises(ValueError, match="no examples"):
+        PackedExamples(tok, [], [])
+    assert Packing.from_runs([(2, 3)]).positions.tolist() == [0, 1, 2, 0, 1, 2]
