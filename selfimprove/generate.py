@@ -1,40 +1,44 @@
 """Batched generation with a key/value cache.
 
-Prompts are grouped by token length, so a batch needs no padding at all; each batch
-decodes until every row has emitted [EOS] or reached its token budget. The budget of a
-prompt comes from the task's length rule (answer length + [EOS]), never from a hidden
+Prompts are sorted by length and cut into batches, so a batch holds prompts of equal or
+nearly equal length; shorter ones are left-padded and masked (the cache knows each row's
+padding). The prefix is encoded once; every later step feeds one token per row. A row
+stops at [EOS] or at its own token budget, and a batch stops when every row has. The budget
+of a prompt comes from the task's length rule (answer length + [EOS]), never from a hidden
 answer.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import torch
 from tqdm.auto import tqdm
 
 from .model import KVCache, Transformer
-from .tokenizer import BOS, EOS, CharTokenizer
+from .tokenizer import BOS, EOS, PAD, CharTokenizer
 
 
-@torch.no_grad()
-def generate_batch(model: Transformer, prompt_ids: torch.Tensor, max_new: int, temperature: float = 0.0, generator=None):
-    """prompt_ids: (B, T) equal-length prompts -> (B, <=max_new) new tokens; rows end at EOS."""
+@torch.inference_mode()
+def generate_batch(model: Transformer, prompt_ids: torch.Tensor, budgets: torch.Tensor, temperature: float = 0.0, generator=None, pad=None):
+    """prompt_ids: (B, T) prompts, row i left-padded by pad[i]; budgets: (B,) new tokens per row.
+
+    Returns (B, <= max budget) new tokens; a row is EOS-filled after it ends.
+    """
     B, T = prompt_ids.shape
-    cache = KVCache(model.cfg, B, T + max_new, prompt_ids.device, next(model.parameters()).dtype)
+    max_new = int(budgets.max())
+    cache = KVCache(model.cfg, B, T + max_new, prompt_ids.device, next(model.parameters()).dtype, pad)
     logits = model(prompt_ids, cache)[:, -1]
     out = torch.full((B, max_new), EOS, dtype=torch.long, device=prompt_ids.device)
     done = torch.zeros(B, dtype=torch.bool, device=prompt_ids.device)
     for t in range(max_new):
         if temperature > 0:
-            probs = torch.softmax(logits / temperature, dim=-1)
+            probs = torch.softmax(logits.float() / temperature, dim=-1)
             nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
         else:
             nxt = logits.argmax(-1)
-        nxt = torch.where(done, torch.full_like(nxt, EOS), nxt)
+        nxt = nxt.masked_fill(done, EOS)
         out[:, t] = nxt
-        done |= nxt == EOS
-        if bool(done.all()) or t == max_new - 1:
+        done |= (nxt == EOS) | (budgets <= t + 1)
+        if bool(done.all()):
             return out[:, : t + 1]
         logits = model(nxt[:, None], cache)[:, -1]
     return out
@@ -54,14 +58,16 @@ def generate(
     device = next(model.parameters()).device
     model.eval()
     generator = torch.Generator(device=device).manual_seed(seed) if temperature > 0 else None
-    by_length = defaultdict(list)
-    for i, p in enumerate(prompts):
-        by_length[len(p)].append(i)
-    batches = [ids[j : j + batch_size] for ids in by_length.values() for j in range(0, len(ids), batch_size)]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    batches = [order[j : j + batch_size] for j in range(0, len(order), batch_size)]
     texts, ended = [""] * len(prompts), [False] * len(prompts)
     for ids in tqdm(batches, desc="generate", mininterval=5, disable=not progress):
-        x = torch.tensor([[BOS, *tok.encode(prompts[i])] for i in ids], device=device)
-        new = generate_batch(model, x, max(max_new_tokens[i] for i in ids), temperature, generator)
+        rows = [[BOS, *tok.encode(prompts[i])] for i in ids]
+        width = max(map(len, rows))
+        pad = torch.tensor([width - len(r) for r in rows], device=device)
+        x = torch.tensor([[PAD] * (width - len(r)) + r for r in rows], device=device)
+        budgets = torch.tensor([max_new_tokens[i] for i in ids], device=device)
+        new = generate_batch(model, x, budgets, temperature, generator, pad)
         for row, i in zip(new.tolist(), ids):
             row = row[: max_new_tokens[i]]
             ended[i] = EOS in row

@@ -67,19 +67,42 @@ def rope_tables(cfg: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def apply_rope(x, cos, sin):
-    """x: (B, H, T, hd); cos/sin: (T, hd)."""
+    """x: (B, H, T, hd) with cos/sin (T, hd) or (B, 1, T, hd); or x: (N, H, hd) with (N, 1, hd)."""
     x1, x2 = x.chunk(2, dim=-1)
     return x * cos + torch.cat([-x2, x1], dim=-1) * sin
 
 
 class KVCache:
-    """Preallocated keys and values of every layer for a batch being generated."""
+    """Preallocated keys and values of every layer for a batch being generated.
 
-    def __init__(self, cfg: ModelConfig, batch: int, max_len: int, device, dtype):
+    Rows may hold prompts of different lengths, left-padded: `pad[i]` leading positions of
+    row i are padding, which no query attends to and which RoPE positions skip.
+    """
+
+    def __init__(self, cfg: ModelConfig, batch: int, max_len: int, device, dtype, pad: torch.Tensor | None = None):
         shape = (batch, cfg.n_head, max_len, cfg.d_model // cfg.n_head)
         self.k = [torch.empty(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
         self.v = [torch.empty(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
         self.pos = 0  # number of positions already filled
+        self.pad = pad if pad is not None and bool(pad.any()) else None
+        # (B, 1, 1, max_len): which cached positions hold real tokens
+        self.key_valid = None if self.pad is None else (torch.arange(max_len, device=device) >= self.pad[:, None])[:, None, None]
+
+    def attn_mask(self, T: int):
+        """Boolean mask for T new queries at positions pos..pos+T-1, or None for plain causal."""
+        if self.pad is None:
+            return None
+        keys = self.key_valid[..., : self.pos + T]
+        if T == 1:
+            return keys
+        causal = torch.ones(T, T, dtype=torch.bool, device=keys.device).tril()
+        # A padding query sees only itself: its output is never used, but must not be NaN.
+        return (causal & keys) | torch.eye(T, dtype=torch.bool, device=keys.device)
+
+    def positions(self, T: int) -> torch.Tensor:
+        """(B, T) position of each new token within its own sequence."""
+        steps = torch.arange(self.pos, self.pos + T, device=self.pad.device)
+        return (steps[None] - self.pad[:, None]).clamp(min=0)
 
 
 class Attention(nn.Module):
@@ -108,8 +131,11 @@ class Attention(nn.Module):
             cache.k[layer][:, :, start : start + T] = k
             cache.v[layer][:, :, start : start + T] = v
             k, v = cache.k[layer][:, :, : start + T], cache.v[layer][:, :, : start + T]
-            # Prefill of an empty cache is ordinary causal attention; one new token sees everything.
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=(T > 1))
+            mask = cache.attn_mask(T)
+            if mask is None:  # prefill of an empty cache is plain causal; one new token sees everything
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=(T > 1))
+            else:
+                y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 
@@ -185,7 +211,11 @@ class Transformer(nn.Module):
             else:
                 if start + T > self.cfg.max_seq_len:
                     raise ValueError(f"sequence of {start + T} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
-                rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
+                if cache is not None and cache.pad is not None:  # left-padded rows: (B, 1, T, hd)
+                    pos = cache.positions(T)
+                    rope = (self.rope_cos[pos][:, None], self.rope_sin[pos][:, None])
+                else:
+                    rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
         x = self.embed(idx)
         for i, block in enumerate(self.blocks):
             x = block(x, rope, cache, i, packing)
