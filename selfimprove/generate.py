@@ -5,7 +5,7 @@ nearly equal length; shorter ones are left-padded and masked (the cache knows ea
 padding). The prefix is encoded once; every later step feeds one token per row. A row
 stops at [EOS] or at its own token budget, and a batch stops when every row has. The budget
 of a prompt comes from the task's length rule (answer length + [EOS]), never from a hidden
-answer.
+answer. On CUDA the forward passes run under bf16 autocast.
 """
 
 from __future__ import annotations
@@ -61,13 +61,15 @@ def generate(
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     batches = [order[j : j + batch_size] for j in range(0, len(order), batch_size)]
     texts, ended = [""] * len(prompts), [False] * len(prompts)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
     for ids in tqdm(batches, desc="generate", mininterval=5, disable=not progress):
         rows = [[BOS, *tok.encode(prompts[i])] for i in ids]
         width = max(map(len, rows))
         pad = torch.tensor([width - len(r) for r in rows], device=device)
         x = torch.tensor([[PAD] * (width - len(r)) + r for r in rows], device=device)
         budgets = torch.tensor([max_new_tokens[i] for i in ids], device=device)
-        new = generate_batch(model, x, budgets, temperature, generator, pad)
+        with autocast:
+            new = generate_batch(model, x, budgets, temperature, generator, pad)
         for row, i in zip(new.tolist(), ids):
             row = row[: max_new_tokens[i]]
             ended[i] = EOS in row

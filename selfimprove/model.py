@@ -69,6 +69,7 @@ def rope_tables(cfg: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
 def apply_rope(x, cos, sin):
     """x: (B, H, T, hd) with cos/sin (T, hd) or (B, 1, T, hd); or x: (N, H, hd) with (N, 1, hd)."""
     x1, x2 = x.chunk(2, dim=-1)
+    cos, sin = cos.to(x.dtype), sin.to(x.dtype)  # keep bf16 activations bf16 under autocast
     return x * cos + torch.cat([-x2, x1], dim=-1) * sin
 
 

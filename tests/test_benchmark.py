@@ -1,0 +1,24 @@
+"""benchmarks/throughput.py runs end to end and prints its JSON line (no speed is asserted here)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("transformers", reason="the benchmark compares against the [bench] extra")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_throughput_benchmark_prints_one_json_line():
+    cmd = [sys.executable, "benchmarks/throughput.py", "--train-steps", "2", "--windows", "1", "--gen-per-difficulty", "3"]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    for stack_keyed in ("train_tokens_per_s", "gen_examples_per_s"):
+        assert set(result[stack_keyed]) == {"ours", "hf"} and all(v > 0 for v in result[stack_keyed].values())
+    assert result["train_ratio"] == pytest.approx(result["train_tokens_per_s"]["ours"] / result["train_tokens_per_s"]["hf"], rel=0.01)
+    assert result["gen_ratio"] == pytest.approx(result["gen_examples_per_s"]["ours"] / result["gen_examples_per_s"]["hf"], rel=0.01)
+    assert result["gen_same_output"] >= 0.99  # same weights, greedy: both stacks answer alike
+    assert result["peak_rss_mb"] > 0 and result["matmul_gflops"] > 0 and 0 < result["train_mfu"] < 1
