@@ -18,6 +18,9 @@ def config_error(key, message):
 
 if config["task"] not in TASKS:
     config_error("task", f"unknown task {config['task']!r}; available: {', '.join(sorted(TASKS))}")
+if len(TASKS[config["task"]].axes) > 1:
+    config_error("task", f"{config['task']!r} has {len(TASKS[config['task']].axes)} difficulty axes {TASKS[config['task']].axes}; "
+                 "this workflow schedules one-axis tasks only so far (per-round difficulty cells are not implemented yet)")
 for name in config["filters"]:
     if name not in FILTERS:
         config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")

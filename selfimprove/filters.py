@@ -5,7 +5,7 @@ A filter takes the round's label table (one row per prompt, the seed's own answe
 Filters run in the order the configuration lists them, each on the rows still accepted:
 
     none           keep everything
-    length         the answer ended with [EOS] and has the length the task's rule implies
+    length         the answer ended with [EOS] and has a length the task's rule admits
     majority_vote  replace the label by the most common answer across models; reject when
                    fewer than `min_agree` models gave it or when two answers tie for first
 """
@@ -24,8 +24,10 @@ def keep_all(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame:
 
 
 def length_filter(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame:
-    expected = table["prompt"].map(task.target_length)
-    bad = table["accepted"] & ~(table["label_ended"] & (table["label"].str.len() == expected))
+    bounds = table["prompt"].map(task.answer_lengths)
+    lo, hi = bounds.str[0], bounds.str[1]
+    length = table["label"].str.len()
+    bad = table["accepted"] & ~(table["label_ended"] & (length >= lo) & (length <= hi))
     return _reject(table, bad, "length")
 
 

@@ -41,5 +41,14 @@ def run_snakemake(workdir: Path, *args, config: dict | None = None, timeout: int
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
 
 
+def small_difficulties(task) -> list:
+    """A few easy difficulties of `task`, pairs for two-axis tasks (multiplication, maze)."""
+    if task.axes == ("nodes", "hops"):
+        return [(3, 1), (4, 2), (6, 2), (6, 3), (8, 3), (10, 4)]
+    if len(task.axes) == 2:
+        return [(1, 1), (2, 1), (2, 2), (3, 2), (1, 3), (3, 3)]
+    return [1, 2, 3, 3, 4, 6]
+
+
 def micro_config() -> dict:
     return yaml.safe_load(MICRO.read_text())

@@ -30,7 +30,8 @@ CASES = [
     ("train.base_round.lr", "fast", "lr"),
     ("rounds", 2.5, "rounds"),
     ("seeds", "0,1,2", "seeds"),
-    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, reverse_addition"),
+    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, forward_addition, maze, multiplication"),
+    ("task", "multiplication", "config key 'task': 'multiplication' has 2 difficulty axes"),  # until per-round cells exist
     ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'"),
     ("majority_vote.models", 5, "majority_vote.models"),
     ("majority_vote.min_agree", 4, "majority_vote.min_agree"),

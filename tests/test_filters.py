@@ -95,3 +95,14 @@ def test_voters_must_share_prompts():
 def test_majority_vote_without_voters_is_an_error():
     with pytest.raises(ValueError, match="at least one model"):
         run(labelled(["460", "01", "891"]), [], ["majority_vote"])
+
+
+def test_length_filter_admits_the_range_the_task_allows():
+    """Forward addition leaves the carry open: '999+1=' admits 3 or 4 digits, nothing else."""
+    task = get_task("forward_addition")
+    prompts = ["999+1=", "999+1=", "999+1=", "999+1="]
+    df = pd.DataFrame({"prompt": prompts, "target": ["1000"] * 4, "difficulty": 3, "round": 0})
+    df["prediction"], df["ended"] = ["1000", "100", "10", "10000"], True
+    df["correct"] = df["prediction"] == df["target"]
+    out = apply_filters(df, [], ["length"], task, {})
+    assert list(out["accepted"]) == [True, True, False, False]

@@ -9,6 +9,8 @@ from selfimprove.model import ModelConfig, Transformer
 from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import BOS, EOS, CharTokenizer
 
+from conftest import small_difficulties
+
 
 def tiny_model(vocab_size, pos_encoding="none", seed=0):
     torch.manual_seed(seed)
@@ -58,7 +60,7 @@ def test_cached_batched_generation_equals_plain_argmax_loop(name, pos_encoding):
     with torch.no_grad():
         model.lm_head.weight[EOS] += 0.05 * torch.randn(32)
     rng = random.Random(0)
-    prompts = [task.sample(rng, d).prompt for d in (1, 2, 3, 3, 4, 6) for _ in range(3)]
+    prompts = [task.sample(rng, d).prompt for d in small_difficulties(task) for _ in range(3)]
     budgets = [task.target_length(p) + 1 for p in prompts]
     texts, ended = generate(model, tok, prompts, budgets, batch_size=4, progress=False)
     for p, n, text, end in zip(prompts, budgets, texts, ended):

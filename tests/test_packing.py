@@ -13,11 +13,13 @@ from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import PAD, CharTokenizer
 from selfimprove.train import packed_loss
 
+from conftest import small_difficulties
+
 
 def examples(name, n=40, seed=0):
     task = get_task(name)
     rng = random.Random(seed)
-    sampled = [task.sample(rng, rng.randint(1, 6)) for _ in range(n)]
+    sampled = [task.sample(rng, rng.choice(small_difficulties(task))) for _ in range(n)]
     return CharTokenizer(task.alphabet), [e.prompt for e in sampled], [e.target for e in sampled]
 
 

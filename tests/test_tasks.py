@@ -12,14 +12,46 @@ def test_reverse_addition_paper_examples():
     assert task.target_length("54321+876=") == 6
 
 
+def test_forward_addition_paper_examples():
+    task = get_task("forward_addition")
+    assert task.answer("12+345=") == "357"
+    assert task.answer("999+1=") == "1000"
+    assert task.answer_lengths("999+1=") == (3, 4) and task.target_length("12+345=") == 4
+
+
+def test_forward_addition_ground_truth_against_integers():
+    task = get_task("forward_addition")
+    rng = random.Random(2)
+    carries = 0
+    for _ in range(500):
+        ex = task.sample_base(rng, 1, 9)
+        a, b = ex.prompt[:-1].split("+")
+        assert int(ex.target) == int(a) + int(b) and ex.target == str(int(ex.target))  # MSB first, no padding
+        assert a[0] != "0" and b[0] != "0"
+        carries += len(ex.target) > max(len(a), len(b))
+    assert 0 < carries < 500  # both admissible lengths occur
+
+
+def test_reverse_format_and_ground_truth():
+    task = get_task("reverse")
+    assert task.answer("5028=") == "8205"
+    rng = random.Random(3)
+    for _ in range(200):
+        ex = task.sample(rng, 9)
+        assert ex.target == "".join(reversed(ex.prompt[:-1])) and len(ex.target) == 9
+
+
 def test_copy_format():
     task = get_task("copy")
     assert task.answer("5028=") == "5028"
     assert task.target_length("5028=") == 4
 
 
-@pytest.mark.parametrize("name", sorted(TASKS))
-@pytest.mark.parametrize("difficulty", [1, 2, 7, 25])
+SPREAD = {"multiplication": [(1, 1), (2, 7), (7, 2), (12, 12)], "maze": [(2, 1), (12, 3), (30, 9), (99, 60)]}
+CASES = [(name, d) for name in sorted(TASKS) for d in SPREAD.get(name, [1, 2, 7, 25])]
+
+
+@pytest.mark.parametrize("name, difficulty", CASES)
 def test_samples_are_consistent(name, difficulty):
     task = get_task(name)
     rng = random.Random(0)
@@ -27,7 +59,8 @@ def test_samples_are_consistent(name, difficulty):
         ex = task.sample(rng, difficulty)
         assert ex.difficulty == difficulty
         assert ex.target == task.answer(ex.prompt)
-        assert len(ex.target) == task.target_length(ex.prompt)
+        lo, hi = task.answer_lengths(ex.prompt)
+        assert lo <= len(ex.target) <= hi == task.target_length(ex.prompt)
         assert set(ex.prompt + ex.target) <= set(task.alphabet)
 
 
@@ -45,11 +78,90 @@ def test_reverse_addition_ground_truth_against_integers():
 @pytest.mark.parametrize("name", sorted(TASKS))
 def test_sampling_is_seeded(name):
     task = get_task(name)
-    draw = lambda seed: [task.sample(random.Random(seed), 5) for _ in range(3)]  # noqa: E731
+    difficulty = SPREAD.get(name, [5])[1 if name in SPREAD else 0]
+    draw = lambda seed: [task.sample(random.Random(seed), difficulty) for _ in range(3)]  # noqa: E731
     assert draw(3) == draw(3)
     assert draw(3) != draw(4)
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match="available: copy, reverse_addition"):
+    with pytest.raises(ValueError, match="available: copy, forward_addition, maze, multiplication, reverse, reverse_addition"):
         get_task("multiplication_typo")
+
+
+def test_multiplication_paper_examples():
+    task = get_task("multiplication")
+    cases = {
+        "54*321=": "531+0090(5301)+00540=53550",  # 45 * 123
+        "21*3=": "630=630",  # 12 * 3: one partial product
+        "503*04=": "0000+00221=00221",  # 305 * 40: zero digits kept
+        "4321*8765=": "27890+083680(252690)+0040470(2566380)+00007160=25660070",
+    }
+    for prompt, target in cases.items():
+        assert task.answer(prompt) == target
+        assert task.answer_lengths(prompt) == (len(target), len(target))
+
+
+def test_multiplication_ground_truth_against_integers():
+    """Parse the chain of thought back: every partial product, running sum and the product."""
+    task = get_task("multiplication")
+    rng = random.Random(4)
+    for _ in range(300):
+        la, lb = rng.randint(1, 7), rng.randint(1, 7)
+        ex = task.sample(rng, (la, lb))
+        ra, rb = ex.prompt[:-1].split("*")
+        a, b = int(ra[::-1]), int(rb[::-1])
+        assert (len(str(a)), len(str(b))) == (la, lb) == ex.difficulty
+        steps, product = ex.target.split("=")
+        assert int(product[::-1]) == a * b and len(product) == la + lb
+        running = 0
+        for i, piece in enumerate(steps.split("+")):
+            partial, _, paren = piece.partition("(")
+            assert int(partial[::-1]) == int(rb[i]) * a * 10**i and len(partial) == la + i + 1
+            running += int(partial[::-1])
+            assert bool(paren) == (1 <= i <= lb - 2)
+            if paren:
+                assert int(paren.rstrip(")")[::-1]) == running
+
+
+def test_maze_paper_example():
+    task = get_task("maze")
+    prompt = "62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87="
+    assert task.answer(prompt) == "62>27>94"
+
+
+def test_maze_is_a_tree_whose_path_has_the_asked_hops():
+    """An independent check: rebuild the graph from the prompt text and search it."""
+    task = get_task("maze")
+    rng = random.Random(5)
+    for _ in range(200):
+        nodes, hops = rng.randint(2, 40), 0
+        hops = rng.randint(1, nodes - 1)
+        ex = task.sample(rng, (nodes, hops))
+        head, body = ex.prompt[:-1].split("#")
+        start, end = head.split(">")
+        graph = {}
+        for entry in body.split("-"):
+            node, nbrs = entry.split(":")
+            graph[node] = set(nbrs.split(",")) if nbrs else set()
+        assert len(graph) == nodes and all(1 <= int(n) <= 99 for n in graph)
+        assert all(u in graph[v] for u in graph for v in graph[u])  # undirected
+        assert sum(map(len, graph.values())) == 2 * (nodes - 1)  # a tree has n-1 edges
+        seen, stack, parent = {start}, [start], {start: None}  # depth-first search
+        while stack:
+            u = stack.pop()
+            for v in graph[u]:
+                if v not in seen:
+                    seen.add(v)
+                    parent[v] = u
+                    stack.append(v)
+        assert len(seen) == nodes  # connected
+        path = [end]
+        while parent[path[-1]] is not None:
+            path.append(parent[path[-1]])
+        assert ">".join(reversed(path)) == ex.target and len(path) == hops + 1
+
+
+def test_maze_rejects_impossible_sizes():
+    with pytest.raises(ValueError, match="hops < nodes"):
+        get_task("maze").sample(random.Random(0), (5, 5))

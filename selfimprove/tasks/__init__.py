@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from .base import Example, Task
 from .copy import Copy
+from .forward_addition import ForwardAddition
+from .maze import Maze
+from .multiplication import Multiplication
+from .reverse import Reverse
 from .reverse_addition import ReverseAddition
 
 TASKS: dict[str, type[Task]] = {
     "reverse_addition": ReverseAddition,
+    "forward_addition": ForwardAddition,
     "copy": Copy,
+    "reverse": Reverse,
+    "multiplication": Multiplication,
+    "maze": Maze,
 }
 
 

@@ -2,7 +2,7 @@
 
 A task turns a seeded random generator and a difficulty into an `Example`, knows the
 ground-truth answer of any prompt it can produce, and states the *length rule* the
-length filter applies: the answer length a prompt implies, computed from the prompt
+length filter applies: the answer lengths a prompt admits, computed from the prompt
 alone (never from a hidden answer).
 """
 
@@ -29,6 +29,9 @@ class Task(ABC):
     alphabet: str
     # What one unit of difficulty is, for axis labels.
     difficulty_unit: str = "difficulty"
+    # The difficulty's axes. One axis: a difficulty is an int. Several (multiplication's two
+    # operand lengths, the maze's nodes and hops): a difficulty is a tuple of ints.
+    axes: tuple[str, ...] = ("difficulty",)
 
     @abstractmethod
     def sample(self, rng: random.Random, difficulty: int) -> Example:
@@ -39,8 +42,16 @@ class Task(ABC):
         """The ground-truth target of `prompt`."""
 
     @abstractmethod
+    def answer_lengths(self, prompt: str) -> tuple[int, int]:
+        """The shortest and longest answer `prompt` admits, in characters (the length rule).
+
+        Computed from the prompt alone. Most tasks fix the length exactly (lo == hi);
+        forward addition leaves the final carry open.
+        """
+
     def target_length(self, prompt: str) -> int:
-        """The number of answer characters `prompt` calls for (the length filter's rule)."""
+        """The longest admissible answer: the generation budget (plus one for [EOS])."""
+        return self.answer_lengths(prompt)[1]
 
     def sample_base(self, rng: random.Random, lo: int, hi: int) -> Example:
         """One training example with difficulty drawn from lo..hi (inclusive)."""

@@ -25,8 +25,9 @@ class Copy(Task):
     def answer(self, prompt: str) -> str:
         return prompt.rstrip("=")
 
-    def target_length(self, prompt: str) -> int:
-        return len(prompt) - 1
+    def answer_lengths(self, prompt: str) -> tuple[int, int]:
+        n = len(prompt) - 1
+        return n, n
 
     def num_distinct(self, difficulty: int) -> float:
         return float(9 * 10 ** (difficulty - 1))

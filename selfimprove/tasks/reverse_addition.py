@@ -39,9 +39,10 @@ class ReverseAddition(Task):
         total = str(int(ra[::-1]) + int(rb[::-1]))[::-1]
         return total.ljust(self.target_length(prompt), "0")
 
-    def target_length(self, prompt: str) -> int:
+    def answer_lengths(self, prompt: str) -> tuple[int, int]:
         ra, rb = prompt.rstrip("=").split("+")
-        return max(len(ra), len(rb)) + 1
+        n = max(len(ra), len(rb)) + 1
+        return n, n
 
     def num_distinct(self, difficulty: int) -> float:
         return float(9 * 10 ** (difficulty - 1)) ** 2
