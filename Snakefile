@@ -22,6 +22,7 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/selfimprove.smk"
 include: "rules/evaluate.smk"
+include: "rules/probe.smk"
 include: "rules/summary.smk"
 
 

@@ -5,10 +5,14 @@
 
 from snakemake.utils import validate
 
+from selfimprove import difficulty
+from selfimprove.data import read_table
 from selfimprove.filters import FILTERS
+from selfimprove.scales import apply_scale
 from selfimprove.tasks import TASKS, get_task
 
 
+apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
 validate(config, "../config/schema.yaml")
 
 
@@ -18,9 +22,6 @@ def config_error(key, message):
 
 if config["task"] not in TASKS:
     config_error("task", f"unknown task {config['task']!r}; available: {', '.join(sorted(TASKS))}")
-if len(TASKS[config["task"]].axes) > 1:
-    config_error("task", f"{config['task']!r} has {len(TASKS[config['task']].axes)} difficulty axes {TASKS[config['task']].axes}; "
-                 "this workflow schedules one-axis tasks only so far (per-round difficulty cells are not implemented yet)")
 for name in config["filters"]:
     if name not in FILTERS:
         config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")
@@ -38,12 +39,7 @@ for key in ("base_round", "later_rounds"):
         config_error(f"train.{key}", f"warmup_steps + decay_fraction * steps exceeds steps={sched['steps']}")
 if len(set(config["seeds"])) != len(config["seeds"]):
     config_error("seeds", f"seeds must be distinct, got {config['seeds']}")
-lo, hi = config["data"]["base_difficulty"]
-if lo > hi:
-    config_error("data.base_difficulty", f"[{lo}, {hi}] is empty: the first value must not exceed the second")
-lo, hi = config["data"]["eval_difficulties"]
-if lo > hi:
-    config_error("data.eval_difficulties", f"[{lo}, {hi}] is empty: the first value must not exceed the second")
+difficulty.check_config(get_task(config["task"]), config)  # raises "config key '...': ..."
 
 
 EXP = config["experiment"]
@@ -60,14 +56,43 @@ wildcard_constraints:
     seed=r"\d+",
 
 
-def frontier(r):
-    """Hardest difficulty in round r's training data (round r has labels up to it)."""
-    return config["data"]["base_difficulty"][1] + config["self_improve"]["difficulty_step"] * r
+# Axis labels of the figures: "difficulty (string length)" for one-axis tasks.
+AXIS_LABELS = [f"difficulty ({TASK.difficulty_unit})"] if len(TASK.axes) == 1 else list(TASK.axes)
+BASE_HI = difficulty.parse(TASK, config["data"]["base_difficulty"][1])
 
 
-def label_difficulty(wildcards):
-    """Difficulty of the prompts round r's model labels: the next step past its frontier."""
-    return frontier(int(wildcards.round) + 1)
+# Accelerated mode: a probe after each round decides what the next round labels (rules/probe.smk).
+ACCEL = config["self_improve"].get("accelerated")
+if ACCEL and len(TASK.axes) > 1:
+    config_error("self_improve.accelerated", f"probing is defined for one-axis tasks; {TASK.name!r} has axes {list(TASK.axes)} (list its cells in self_improve.schedule)")
+
+
+def label_difficulties(wildcards):
+    """The difficulties round r's model labels (the schedule in self_improve), as config values.
+
+    Empty in accelerated mode: the round's probe table decides (an input of selflabel_prompts).
+    """
+    if ACCEL:
+        return []
+    cells = difficulty.labelled(TASK, config["self_improve"], BASE_HI, int(wildcards.round))
+    return [list(c) if isinstance(c, tuple) else c for c in cells]
+
+
+def probe_table(r):
+    return f"{RESULTS}/round{r}/probe.parquet"
+
+
+def rounds_to_run():
+    """Rounds 0..`rounds`; in accelerated mode with a `target`, only until the training data
+    reaches it: that is known once the probes have run (a checkpoint), so the DAG grows as
+    they finish."""
+    if not (ACCEL and ACCEL.get("target")):
+        return ROUNDS
+    for r in ROUNDS[:-1]:
+        table = read_table(checkpoints.probe.get(round=r).output[0], ["difficulty", "accepted"])
+        if table.loc[table["accepted"], "difficulty"].max() >= ACCEL["target"]:
+            return ROUNDS[: r + 2]  # round r's labels train round r + 1, which reaches the target
+    return ROUNDS
 
 
 # Conda environment of every rule, for --software-deployment-method conda (flash-attn only on GPUs).

@@ -10,7 +10,7 @@ rule eval_prompts:
         f"{RESULTS}/logs/eval_prompts.log",
     params:
         **task_params(),
-        difficulties=list(range(config["data"]["eval_difficulties"][0], config["data"]["eval_difficulties"][1] + 1)),
+        difficulties=config["data"]["eval_difficulties"],
         per_difficulty=config["data"]["eval_examples"],
         seed=config["data"]["seed"],
     conda:
@@ -40,13 +40,14 @@ rule base_dataset:
 rule selflabel_prompts:
     input:
         eval_prompts=rules.eval_prompts.output[0],
+        probe=lambda wc: probe_table(wc.round) if ACCEL else [],
     output:
         f"{RESULTS}/round{{round}}/prompts.parquet",
     log:
         f"{RESULTS}/logs/selflabel_prompts/round{{round}}.log",
     params:
         **task_params(),
-        difficulty=label_difficulty,
+        difficulties=label_difficulties,
         size=config["self_improve"]["examples_per_round"],
         round=lambda wc: int(wc.round),
         seed=config["data"]["seed"],

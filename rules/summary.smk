@@ -3,7 +3,8 @@
 
 rule summarize:
     input:
-        evals=expand(f"{RESULTS}/round{{round}}/seed{{seed}}/eval.parquet", round=ROUNDS, seed=SEEDS),
+        evals=lambda wc: [f"{RESULTS}/round{r}/seed{s}/eval.parquet" for r in rounds_to_run() for s in SEEDS],
+        datasets=lambda wc: [dataset_path(r, s) for r in rounds_to_run() for s in SEEDS],
     output:
         f"{RESULTS}/summary/accuracy.parquet",
     log:
@@ -11,7 +12,6 @@ rule summarize:
     params:
         experiment=EXP,
         task=config["task"],
-        frontier={r: frontier(r) for r in ROUNDS},
     conda:
         CONDA_ENV
     script:
@@ -20,7 +20,7 @@ rule summarize:
 
 rule summarize_selflabels:
     input:
-        accepted=expand(f"{RESULTS}/round{{round}}/seed{{seed}}/accepted.parquet", round=ROUNDS[:-1], seed=SEEDS),
+        accepted=lambda wc: [f"{RESULTS}/round{r}/seed{s}/accepted.parquet" for r in rounds_to_run()[:-1] for s in SEEDS],
     output:
         f"{RESULTS}/summary/selflabels.parquet",
     log:
@@ -44,7 +44,7 @@ rule plot_accuracy:
         f"{RESULTS}/logs/plot_accuracy.log",
     params:
         figure="accuracy",
-        xlabel=f"difficulty ({TASK.difficulty_unit})",
+        axes=AXIS_LABELS,
         title=f"{EXP}: {config['task']}",
     conda:
         CONDA_ENV
@@ -65,7 +65,7 @@ rule plot_heatmap:
         f"{RESULTS}/logs/plot_heatmap.log",
     params:
         figure="heatmap",
-        xlabel=f"difficulty ({TASK.difficulty_unit})",
+        axes=AXIS_LABELS,
         title=f"{EXP}: accuracy (%) by round and difficulty",
     conda:
         CONDA_ENV

@@ -17,9 +17,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from . import difficulty as difficulty_
 from .tasks import Task
 
-EXAMPLE_COLUMNS = {"prompt": "str", "target": "str", "difficulty": "int64", "source": "str", "round": "int64"}
+# `difficulty2` is a two-axis task's second axis (0 otherwise); see difficulty.py.
+EXAMPLE_COLUMNS = {"prompt": "str", "target": "str", "difficulty": "int64", "difficulty2": "int64", "source": "str", "round": "int64"}
+DIFFICULTY = ["difficulty", "difficulty2"]
 SOURCES = ("base", "self")
 
 
@@ -56,11 +59,13 @@ def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
 
 
 def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
+    cells = [difficulty_.columns(e.difficulty) for e in examples]
     df = pd.DataFrame(
         {
             "prompt": [e.prompt for e in examples],
             "target": [e.target for e in examples],
-            "difficulty": [e.difficulty for e in examples],
+            "difficulty": [c[0] for c in cells],
+            "difficulty2": [c[1] for c in cells],
         }
     )
     df["source"] = source
@@ -71,7 +76,7 @@ def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- sampling
 
 
-def sample_distinct(task: Task, rng: random.Random, difficulty: int, n: int, exclude=frozenset()) -> list:
+def sample_distinct(task: Task, rng: random.Random, difficulty, n: int, exclude=frozenset()) -> list:
     """n distinct examples at one difficulty, none of whose prompts is in `exclude`.
 
     Returns fewer when the difficulty has fewer distinct prompts left than requested.
@@ -94,7 +99,7 @@ def make_eval_prompts(task: Task, difficulties, per_difficulty: int, seed: int) 
     return examples_frame(examples, "base", -1).drop(columns=["source", "round"])
 
 
-def make_base_dataset(task: Task, lo: int, hi: int, size: int, seed: int, exclude: set) -> pd.DataFrame:
+def make_base_dataset(task: Task, lo, hi, size: int, seed: int, exclude: set) -> pd.DataFrame:
     """Round-0 training data at difficulties lo..hi; prompts in `exclude` (eval) are never drawn."""
     rng = rng_for("base", task.name, seed)
     examples = []
@@ -107,8 +112,15 @@ def make_base_dataset(task: Task, lo: int, hi: int, size: int, seed: int, exclud
     return examples_frame(examples, "base", 0)
 
 
-def make_selflabel_prompts(task: Task, difficulty: int, n: int, round_: int, seed: int, exclude: set) -> pd.DataFrame:
-    """Unlabelled prompts for round `round_`'s model to label; eval prompts are excluded."""
+def make_probe_prompts(task: Task, difficulties: list, n: int, round_: int, seed: int, exclude: set) -> pd.DataFrame:
+    """Fresh prompts (with answers) to probe round `round_`'s models; their own seed stream."""
+    rng = rng_for("probe", task.name, seed, round_)
+    examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, n, exclude=exclude)]
+    return examples_frame(examples, "base", round_)
+
+
+def make_selflabel_prompts(task: Task, difficulties: list, n: int, round_: int, seed: int, exclude: set) -> pd.DataFrame:
+    """Unlabelled prompts for round `round_`'s model to label, `n` per difficulty; eval prompts are excluded."""
     rng = rng_for("selflabel", task.name, seed, round_)
-    examples = sample_distinct(task, rng, difficulty, n, exclude=exclude)
+    examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, n, exclude=exclude)]
     return examples_frame(examples, "self", round_)

@@ -16,32 +16,48 @@ from .data import (
     EXAMPLE_COLUMNS,
     make_base_dataset,
     make_eval_prompts,
+    make_probe_prompts,
     make_selflabel_prompts,
     read_table,
     write_table,
 )
+from . import difficulty as difficulty_
 from .filters import apply_filters
+from .probe import accepted_difficulties
 from .tasks import get_task
 
 log = logging.getLogger(__name__)
 
 
 def eval_prompts(out, *, task, difficulties, per_difficulty, seed, task_version=None):
-    df = make_eval_prompts(get_task(task), difficulties, per_difficulty, seed)
+    """`difficulties`: [lowest, highest] (config values); every difficulty between is evaluated."""
+    t = get_task(task)
+    lo, hi = (difficulty_.parse(t, d) for d in difficulties)
+    difficulties = difficulty_.between(t, lo, hi)
+    df = make_eval_prompts(t, difficulties, per_difficulty, seed)
     log.info("%d evaluation prompts at difficulties %s", len(df), list(difficulties))
     write_table(df, out)
 
 
 def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, task_version=None):
+    """`difficulty`: the [lowest, highest] difficulty of round-0 data, as config values."""
+    t = get_task(task)
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
-    df = make_base_dataset(get_task(task), difficulty[0], difficulty[1], size, seed, exclude)
+    lo, hi = (difficulty_.parse(t, d) for d in difficulty)
+    df = make_base_dataset(t, lo, hi, size, seed, exclude)
     write_table(df, out)
 
 
-def selflabel_prompts(eval_prompts_path, out, *, task, difficulty, size, round, seed, task_version=None):
+def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round, seed, probe_path=None, task_version=None):
+    """`size` prompts at each of `difficulties` (config values). With a probe table
+    (accelerated mode), its accepted difficulties instead, `size` spread over them."""
+    t = get_task(task)
+    if probe_path is not None:
+        difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
+        size = max(1, size // len(difficulties))
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
-    df = make_selflabel_prompts(get_task(task), difficulty, size, round, seed, exclude)
-    log.info("round %d: %d prompts at difficulty %d to self-label", round, len(df), difficulty)
+    df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude)
+    log.info("round %d: %d prompts at difficulties %s to self-label", round, len(df), difficulties)
     write_table(df, out)
 
 
@@ -65,3 +81,13 @@ def build_dataset(previous, accepted, out):
     df = pd.concat([read_table(previous), new], ignore_index=True).astype(EXAMPLE_COLUMNS)
     log.info("%d examples (%d new self-labelled)", len(df), len(new))
     write_table(df, out)
+
+
+def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max, max_jump, size, round, seed, task_version=None):
+    """Fresh prompts at the `max_jump` difficulties past round `round`'s frontier: the base
+    data's top for round 0, else the furthest difficulty the previous probe accepted."""
+    frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
+    difficulties = list(range(frontier + 1, frontier + max_jump + 1))
+    exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
+    log.info("round %d: probing difficulties %s", round, difficulties)
+    write_table(make_probe_prompts(get_task(task), difficulties, size, round, seed, exclude), out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .data import DIFFICULTY
 from .generate import generate
 from .model import Transformer
 from .tasks import Task
@@ -23,8 +24,8 @@ def label_prompts(model: Transformer, tok: CharTokenizer, task: Task, prompts: p
 
 
 def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
-    """One row per difficulty: n, correct, accuracy."""
-    g = labelled.astype({"correct": int}).groupby("difficulty")["correct"]
+    """One row per difficulty (both columns): n, correct, accuracy."""
+    g = labelled.astype({"correct": int}).groupby(DIFFICULTY)["correct"]
     out = pd.DataFrame({"n": g.size(), "correct": g.sum()}).reset_index()
     out["accuracy"] = (out["correct"] / out["n"]).astype(float)
     return out

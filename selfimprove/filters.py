@@ -16,6 +16,7 @@ from collections import Counter
 
 import pandas as pd
 
+from .data import DIFFICULTY
 from .tasks import Task
 
 
@@ -67,7 +68,7 @@ FILTERS = {
 
 
 def apply_filters(own: pd.DataFrame, all_models: list[pd.DataFrame], names: list[str], task: Task, params: dict) -> pd.DataFrame:
-    """own: this seed's labelled prompts (prompt, target, difficulty, round, prediction, ended).
+    """own: this seed's labelled prompts (prompt, target, difficulty columns, round, prediction, ended).
     all_models: the same prompts labelled by every model that votes (own included).
 
     Returns the accepted table: the example columns (with `target` = the accepted label),
@@ -79,7 +80,7 @@ def apply_filters(own: pd.DataFrame, all_models: list[pd.DataFrame], names: list
     for other in all_models:
         if not other["prompt"].equals(own["prompt"]):
             raise ValueError("models labelled different prompts; majority vote needs the same prompts in the same order")
-    table = own[["prompt", "difficulty", "round"]].copy()
+    table = own[["prompt", *DIFFICULTY, "round"]].copy()
     table["true_target"] = own["target"]
     table["own_correct"] = own["ended"] & (own["prediction"] == own["target"])
     table["label"], table["label_ended"] = own["prediction"], own["ended"]

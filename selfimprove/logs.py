@@ -27,3 +27,8 @@ def log_to(path):
             raise
         finally:
             root.removeHandler(handler)
+
+
+def optional_input(value) -> list[str]:
+    """A named Snakemake input that may be absent: [] or [path] (Snakemake gives one path as a str)."""
+    return [value] if isinstance(value, str) else list(value)

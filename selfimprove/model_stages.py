@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 
+import pandas as pd
+
 from .checkpoint import load_checkpoint
-from .data import read_table, write_table
+from .data import DIFFICULTY, read_table, write_table
 from .device import pick_device
 from .evaluate import accuracy_by_difficulty, label_prompts
 from .model import ModelConfig
+from .probe import decide
 from .tasks import get_task
 from .train import TrainConfig, train_round_to_files
 
@@ -31,7 +34,7 @@ def train(dataset, model_out, log_out, *, init=None, model, train, seed, device,
 def label(model_path, prompts_path, *, task, batch_size, device, threads, task_version=None):
     """Greedy answers of a model to a prompt table (used for self-labelling and evaluation)."""
     model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
-    labelled = label_prompts(model, tok, get_task(task), read_table(prompts_path, ["prompt", "target", "difficulty"]), batch_size)
+    labelled = label_prompts(model, tok, get_task(task), read_table(prompts_path, ["prompt", "target", *DIFFICULTY]), batch_size)
     log.info("accuracy of these labels against ground truth: %.4f", labelled["correct"].mean())
     return labelled
 
@@ -46,3 +49,17 @@ def evaluate(model_path, prompts_path, out, *, round, seed, **params):
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))
     write_table(acc, out)
+
+
+def probe(model_paths, prompts_path, out, *, seeds, threshold, task, batch_size, device, threads, task_version=None):
+    """Accelerated mode: every seed's model on the probe prompts -> which difficulties to label next."""
+    per_seed = []
+    for seed, path in zip(seeds, model_paths):
+        acc = accuracy_by_difficulty(label(path, prompts_path, task=task, batch_size=batch_size, device=device, threads=threads))
+        per_seed.append(acc.assign(seed=seed))
+    acc = pd.concat(per_seed, ignore_index=True)
+    table = decide(acc, threshold)
+    for seed in seeds:
+        table[f"accuracy_seed{seed}"] = acc[acc["seed"] == seed].set_index("difficulty")["accuracy"].reindex(table["difficulty"]).to_numpy()
+    log.info("probe (threshold %.3f):\n%s", threshold, table.to_string(index=False))
+    write_table(table, out)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .data import read_table, write_table
 
-ACCURACY_COLUMNS = ["round", "seed", "difficulty", "n", "correct", "accuracy"]
+ACCURACY_COLUMNS = ["round", "seed", "difficulty", "difficulty2", "n", "correct", "accuracy"]
 
 
-def summarize_accuracy(eval_paths, out, *, experiment, task, frontier):
-    """One row per (round, seed, difficulty); `trained_up_to` is the hardest difficulty the
-    round's training data covered (frontier[round])."""
-    df = pd.concat([read_table(p, ACCURACY_COLUMNS) for p in eval_paths], ignore_index=True)
-    df["trained_up_to"] = df["round"].map(lambda r: frontier[r])
+def summarize_accuracy(eval_paths, dataset_paths, out, *, experiment, task):
+    """One row per (round, seed, difficulty); `trained_up_to` is how far along the first axis
+    that round's training data (dataset_paths[i], the training set of eval_paths[i]) reached."""
+    parts = []
+    for eval_path, dataset_path in zip(eval_paths, dataset_paths, strict=True):
+        reach = int(pq.read_table(dataset_path, columns=["difficulty"]).column("difficulty").to_pandas().max())
+        parts.append(read_table(eval_path, ACCURACY_COLUMNS).assign(trained_up_to=reach))
+    df = pd.concat(parts, ignore_index=True)
     df.insert(0, "task", task)
     df.insert(0, "experiment", experiment)
-    write_table(df.sort_values(["round", "seed", "difficulty"]), out)
+    write_table(df.sort_values(["round", "seed", "difficulty", "difficulty2"]), out)
 
 
 def summarize_selflabels(accepted_paths, out):

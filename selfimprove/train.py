@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .data import write_table
+from .data import DIFFICULTY, write_table
 from .model import ModelConfig, Transformer
 from .packing import IGNORE, PackedExamples, Packing
 from .tokenizer import CharTokenizer
@@ -64,7 +64,7 @@ def mixture_probabilities(df: pd.DataFrame, newest_fraction: float) -> np.ndarra
     if not self_rows.any():
         return np.full(len(df), 1.0 / len(df))
     newest = "self" + str(df.loc[self_rows, "round"].max())
-    levels = df.groupby(groups)["difficulty"].nunique()
+    levels = df[DIFFICULTY].assign(group=groups).drop_duplicates().groupby("group").size()
     sizes = pd.Series(groups).value_counts()
     older = levels.drop(newest)  # base data and older self-labelled rounds
     if older.empty:

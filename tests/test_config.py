@@ -31,7 +31,9 @@ CASES = [
     ("rounds", 2.5, "rounds"),
     ("seeds", "0,1,2", "seeds"),
     ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, forward_addition, maze, multiplication"),
-    ("task", "multiplication", "config key 'task': 'multiplication' has 2 difficulty axes"),  # until per-round cells exist
+    ("task", "multiplication", "config key 'data.base_difficulty': a difficulty of task 'multiplication' is a list of 2 integers"),
+    ("data.eval_difficulties", [[1, 2], 3], "config key 'data.eval_difficulties': a difficulty of task 'reverse_addition' is one integer"),
+    ("self_improve.schedule", [[9]], "config key 'self_improve.schedule': has 1 entries (one per round), but rounds=2 needs 2"),
     ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'"),
     ("majority_vote.models", 5, "majority_vote.models"),
     ("majority_vote.min_agree", 4, "majority_vote.min_agree"),

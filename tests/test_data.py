@@ -24,7 +24,7 @@ def test_example_tables_have_the_shared_schema(tmp_path):
     write_table(df, tmp_path / "d.parquet")
     schema = pq.read_schema(tmp_path / "d.parquet")
     assert {n: str(schema.field(n).type) for n in EXAMPLE_COLUMNS} == {
-        "prompt": "string", "target": "string", "difficulty": "int64", "source": "string", "round": "int64"}
+        "prompt": "string", "target": "string", "difficulty": "int64", "difficulty2": "int64", "source": "string", "round": "int64"}
     back = read_table(tmp_path / "d.parquet")
     pd.testing.assert_frame_equal(back, df)
     assert set(back["source"]) == {"base"} and set(back["difficulty"]) <= {1, 2, 3, 4}
@@ -34,7 +34,7 @@ def test_no_eval_prompt_in_training_data():
     evals = make_eval_prompts(TASK, range(2, 5), 200, seed=0)
     exclude = set(evals["prompt"])
     base = make_base_dataset(TASK, 1, 4, 20000, seed=0, exclude=exclude)
-    selfp = make_selflabel_prompts(TASK, 3, 2000, round_=0, seed=0, exclude=exclude)
+    selfp = make_selflabel_prompts(TASK, [3], 2000, round_=0, seed=0, exclude=exclude)
     assert not exclude & set(base["prompt"])
     assert not exclude & set(selfp["prompt"])
     # Without the exclusion the streams would have collided: the check above is not vacuous.
@@ -69,6 +69,7 @@ def test_loss_is_taken_on_answer_and_eos_only():
 def test_mixture_gives_newest_round_its_share():
     df = pd.DataFrame({
         "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
+        "difficulty2": 0,
         "source": ["base"] * 100 + ["self"] * 40,
         "round": [0] * 100 + [0] * 10 + [1] * 30,
     })
@@ -83,7 +84,7 @@ def test_mixture_gives_newest_round_its_share():
 
 
 def test_mixture_without_self_data_is_uniform():
-    df = pd.DataFrame({"difficulty": [1, 2, 3], "source": "base", "round": 0})
+    df = pd.DataFrame({"difficulty": [1, 2, 3], "difficulty2": 0, "source": "base", "round": 0})
     assert list(mixture_probabilities(df, 0.5)) == pytest.approx([1 / 3] * 3)
 
 
@@ -100,5 +101,5 @@ def test_wsd_schedule():
 def test_small_difficulty_is_not_starved_by_exclusions_at_other_difficulties():
     copy = get_task("copy")
     exclude = set(make_eval_prompts(copy, range(5, 9), 500, seed=0)["prompt"])  # 2,000 prompts of length 5..8
-    prompts = make_selflabel_prompts(copy, 2, 50, round_=0, seed=0, exclude=exclude)
+    prompts = make_selflabel_prompts(copy, [2], 50, round_=0, seed=0, exclude=exclude)
     assert len(prompts) == 50  # 90 two-digit strings exist, none of them excluded

@@ -11,7 +11,7 @@ TRUTH = [TASK.answer(p) for p in PROMPTS]
 
 def labelled(predictions, ended=None):
     ended = ended or [True] * len(predictions)
-    df = pd.DataFrame({"prompt": PROMPTS, "target": TRUTH, "difficulty": [2, 1, 2], "round": 0})
+    df = pd.DataFrame({"prompt": PROMPTS, "target": TRUTH, "difficulty": [2, 1, 2], "difficulty2": 0, "round": 0})
     df["prediction"], df["ended"] = predictions, ended
     df["correct"] = df["ended"] & (df["prediction"] == df["target"])
     return df
@@ -101,7 +101,7 @@ def test_length_filter_admits_the_range_the_task_allows():
     """Forward addition leaves the carry open: '999+1=' admits 3 or 4 digits, nothing else."""
     task = get_task("forward_addition")
     prompts = ["999+1=", "999+1=", "999+1=", "999+1="]
-    df = pd.DataFrame({"prompt": prompts, "target": ["1000"] * 4, "difficulty": 3, "round": 0})
+    df = pd.DataFrame({"prompt": prompts, "target": ["1000"] * 4, "difficulty": 3, "difficulty2": 0, "round": 0})
     df["prediction"], df["ended"] = ["1000", "100", "10", "10000"], True
     df["correct"] = df["prediction"] == df["target"]
     out = apply_filters(df, [], ["length"], task, {})

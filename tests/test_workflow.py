@@ -105,3 +105,24 @@ def test_report_shows_the_figures(finished_run):
     html = (finished_run / "report.html").read_text(errors="ignore")
     for name in ["accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"]:
         assert name in html
+
+
+def test_accelerated_rounds_follow_the_probe_and_stop_at_the_target(tmp_path):
+    """Threshold 0 accepts every probed difficulty: 1..3 -> +4..6 -> +7..9 reaches the target 9
+    after round 1, so round 2 is the last one trained although `rounds` allows 4."""
+    workdir = copy_workflow(tmp_path)
+    cfg = micro_config()
+    cfg["rounds"] = 4
+    cfg["filters"] = ["none"]
+    cfg["self_improve"]["accelerated"] = {"threshold": 0.0, "probe_examples": 5, "max_jump": 3, "target": 9}
+    result = run_snakemake(workdir, config=cfg)
+    assert result.returncode == 0, result.stderr[-3000:]
+    res = workdir / "results" / "micro"
+    probe0 = pd.read_parquet(res / "round0" / "probe.parquet")
+    assert list(probe0["difficulty"]) == [4, 5, 6] and probe0["accepted"].all()
+    prompts1 = pd.read_parquet(res / "round1" / "prompts.parquet")
+    assert sorted(prompts1["difficulty"].unique()) == [7, 8, 9]
+    acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
+    assert sorted(acc["round"].unique()) == [0, 1, 2]
+    assert list(acc.groupby("round")["trained_up_to"].first()) == [3, 6, 9]
+    assert (res / "round2" / "seed0" / "model.pt").exists() and not (res / "round3").exists()

@@ -1,7 +1,9 @@
 """Rule selflabel_prompts: the prompts round r's models will label."""
 
-from selfimprove.logs import log_to
+from selfimprove.logs import log_to, optional_input
 from selfimprove.data_stages import selflabel_prompts
 
-with log_to(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
-    selflabel_prompts(snakemake.input.eval_prompts, snakemake.output[0], **snakemake.params)  # noqa: F821
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with log_to(sm.log[0]):
+    probe = optional_input(sm.input.probe)  # accelerated mode only
+    selflabel_prompts(sm.input.eval_prompts, sm.output[0], probe_path=probe[0] if probe else None, **sm.params)

@@ -5,4 +5,4 @@ from selfimprove.summary import summarize_accuracy
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    summarize_accuracy(list(sm.input.evals), sm.output[0], **sm.params)
+    summarize_accuracy(list(sm.input.evals), list(sm.input.datasets), sm.output[0], **sm.params)

@@ -1,0 +1,96 @@
+"""Difficulties, ranges of them, and the schedule of which difficulties each round labels.
+
+A task's difficulty has one axis (an int: digits, string length) or two (a pair:
+multiplication's operand lengths, the maze's nodes and hops). Tables store it in two int
+columns, `difficulty` and `difficulty2` (0 for one-axis tasks).
+
+The schedule is data in the config (`self_improve`):
+
+* `difficulty_step`: the model of round r labels `base_max + (r + 1) * step` (one difficulty
+  per round; `step` is an int, or a pair for two-axis tasks, e.g. [0, 1] for "one more hop");
+* `schedule`: an explicit list, entry r = the difficulties round r's model labels, any number
+  of them (multiplication's "(1,6) and (6,1), then (2,6) and (6,2), ...").
+
+Everything here is plain Python, used both by the Snakefile (at parse time) and the package.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from .tasks import Task
+
+
+class DifficultyError(ValueError):
+    """A difficulty in the config does not fit the task; names the config key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"config key '{key}': {message}")
+
+
+def parse(task: Task, value, key: str = "difficulty"):
+    """A config value -> the task's difficulty (int for one axis, tuple for several)."""
+    axes = len(task.axes)
+    if axes == 1:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise DifficultyError(key, f"a difficulty of task {task.name!r} is one integer ({task.difficulty_unit}), got {value!r}")
+        return value
+    if not (isinstance(value, (list, tuple)) and len(value) == axes and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise DifficultyError(key, f"a difficulty of task {task.name!r} is a list of {axes} integers {list(task.axes)}, got {value!r}")
+    return tuple(value)
+
+
+def columns(difficulty) -> tuple[int, int]:
+    """The (difficulty, difficulty2) table columns of a difficulty."""
+    return (int(difficulty), 0) if isinstance(difficulty, int) else (int(difficulty[0]), int(difficulty[1]))
+
+
+def from_columns(task: Task, d1, d2):
+    return int(d1) if len(task.axes) == 1 else (int(d1), int(d2))
+
+
+def between(task: Task, lo, hi) -> list:
+    """Every difficulty from lo to hi inclusive (for two axes: the rectangle, row by row)."""
+    if len(task.axes) == 1:
+        return list(range(lo, hi + 1))
+    return list(itertools.product(*(range(a, b + 1) for a, b in zip(lo, hi))))
+
+
+def shift(task: Task, difficulty, step, times: int):
+    if len(task.axes) == 1:
+        return difficulty + step * times
+    return tuple(d + s * times for d, s in zip(difficulty, step))
+
+
+def labelled(task: Task, self_improve: dict, base_hi, round_: int) -> list:
+    """The difficulties round `round_`'s model labels (its labels train round `round_ + 1`)."""
+    explicit = self_improve.get("schedule")
+    if explicit:
+        if round_ >= len(explicit):
+            raise DifficultyError("self_improve.schedule", f"lists {len(explicit)} rounds; round {round_} needs an entry")
+        return [parse(task, d, "self_improve.schedule") for d in explicit[round_]]
+    step = parse(task, self_improve["difficulty_step"], "self_improve.difficulty_step")
+    return [shift(task, base_hi, step, round_ + 1)]
+
+
+def check_config(task: Task, config: dict) -> None:
+    """Every difficulty-valued key fits the task, ranges are not empty, the schedule covers the rounds."""
+    data, si = config["data"], config["self_improve"]
+    for key in ("base_difficulty", "eval_difficulties"):
+        lo, hi = (parse(task, v, f"data.{key}") for v in data[key])
+        if min(columns(lo)[: len(task.axes)]) < 1:
+            raise DifficultyError(f"data.{key}", f"difficulties start at 1, got {data[key]}")
+        if not between(task, lo, hi):
+            raise DifficultyError(f"data.{key}", f"{data[key]} is empty: the first value must not exceed the second")
+    base_hi = parse(task, data["base_difficulty"][1])
+    if si.get("schedule"):
+        if len(si["schedule"]) < config["rounds"]:
+            raise DifficultyError("self_improve.schedule", f"has {len(si['schedule'])} entries (one per round), but rounds={config['rounds']} needs {config['rounds']}")
+        for r in range(config["rounds"]):
+            if not si["schedule"][r]:
+                raise DifficultyError("self_improve.schedule", f"entry {r} is empty")
+            labelled(task, si, base_hi, r)
+    else:
+        step = columns(parse(task, si["difficulty_step"], "self_improve.difficulty_step"))[: len(task.axes)]
+        if min(step) < 0 or max(step) < 1:
+            raise DifficultyError("self_improve.difficulty_step", f"{si['difficulty_step']} must be >= 0 on every axis and > 0 on one")
