@@ -24,6 +24,7 @@ include: "rules/selfimprove.smk"
 include: "rules/evaluate.smk"
 include: "rules/probe.smk"
 include: "rules/summary.smk"
+include: "rules/noise.smk"
 
 
 rule all:
@@ -32,4 +33,5 @@ rule all:
         rules.plot_accuracy.output,
         rules.plot_heatmap.output,
         rules.plot_selflabels.output,
+        rules.plot_noise.output if NOISE else [],
     default_target: True

@@ -3,6 +3,8 @@
 # Everything below runs when Snakemake parses the workflow, before any job: a bad
 # configuration stops here and nothing is written under results/.
 
+import re
+
 from snakemake.utils import validate
 
 from selfimprove import difficulty
@@ -78,6 +80,46 @@ def label_difficulties(wildcards):
     return [list(c) if isinstance(c, tuple) else c for c in cells]
 
 
+# Label noise (rules/noise.smk): one chain per setting "<kind>_p<fraction>_r<start>_t<trial>".
+NOISE = config.get("label_noise")
+if NOISE and ACCEL:
+    config_error("label_noise", "cannot be combined with self_improve.accelerated (the probes decide the clean chain's prompts)")
+if NOISE:
+    for start in NOISE["start_rounds"]:
+        if start >= config["rounds"]:
+            config_error("label_noise.start_rounds", f"round {start} has no self-labels: rounds={config['rounds']} labels rounds 0..{config['rounds'] - 1}")
+NOISE_SETTINGS = [
+    f"{kind}_p{fraction}_r{start}_t{trial}"
+    for kind in NOISE["kinds"] for fraction in NOISE["fractions"] for start in NOISE["start_rounds"] for trial in range(NOISE["trials"])
+] if NOISE else []
+
+
+def noise_setting(setting):
+    kind, fraction, start, trial = re.fullmatch(r"(\w+?)_p([0-9.]+)_r(\d+)_t(\d+)", setting).groups()
+    return {"kind": kind, "fraction": float(fraction), "start": int(start), "trial": int(trial)}
+
+
+def noise_rounds(setting):
+    """The rounds a noisy chain trains itself: after its start round, `continue_rounds` of them."""
+    start = noise_setting(setting)["start"]
+    return list(range(start + 1, start + 1 + NOISE["continue_rounds"]))
+
+
+def chain_file(setting, r, seed, name):
+    """A file of round r in a noisy chain: the clean chain's up to the start round."""
+    if int(r) <= noise_setting(setting)["start"]:
+        return dataset_path(r, seed) if name == "dataset.parquet" else f"{RESULTS}/round{r}/seed{seed}/{name}"
+    return f"{RESULTS}/noise/{setting}/round{r}/seed{seed}/{name}"
+
+
+def noisy_accepted(wc):
+    """Round r's accepted labels in a noisy chain: the corrupted copy at the start round."""
+    r = int(wc.round) - 1
+    if r == noise_setting(wc.setting)["start"]:
+        return f"{RESULTS}/noise/{wc.setting}/round{r}/seed{wc.seed}/corrupted.parquet"
+    return chain_file(wc.setting, r, wc.seed, "accepted.parquet")
+
+
 def probe_table(r):
     return f"{RESULTS}/round{r}/probe.parquet"
 
@@ -143,6 +185,12 @@ def previous_model(wildcards):
     if not continues(wildcards):
         return []
     return f"{RESULTS}/round{int(wildcards.round) - 1}/seed{wildcards.seed}/model.pt"
+
+
+def pretrained_start(wildcards):
+    """Round 0 starts from model.init_from (a local Hugging Face checkpoint directory) when set."""
+    path = config["model"].get("init_from")
+    return [path] if path and int(wildcards.round) == 0 else []
 
 
 def voter_generations(wildcards):

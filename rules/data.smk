@@ -37,6 +37,20 @@ rule base_dataset:
         "../workflow_scripts/base_dataset.py"
 
 
+rule tiny_random_llama:
+    """A small random LLaMA checkpoint with a one-character tokenizer, for pretrained-start smoke runs."""
+    output:
+        directory("resources/tiny-random-llama"),
+    log:
+        "resources/tiny-random-llama.log",
+    params:
+        chars="0123456789+=*>#:,-()",
+    conda:
+        CONDA_ENV
+    script:
+        "../workflow_scripts/tiny_random_llama.py"
+
+
 rule selflabel_prompts:
     input:
         eval_prompts=rules.eval_prompts.output[0],

@@ -6,6 +6,7 @@ rule train:
     input:
         dataset=training_set,
         init=previous_model,
+        pretrained=pretrained_start,
     output:
         model=f"{RESULTS}/round{{round}}/seed{{seed}}/model.pt",
         train_log=f"{RESULTS}/round{{round}}/seed{{seed}}/train_log.parquet",

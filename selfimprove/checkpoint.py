@@ -18,6 +18,7 @@ def save_checkpoint(path, model: Transformer, tokenizer: CharTokenizer, optimize
         "model_config": model.cfg.to_dict(),
         "tokenizer": tokenizer.to_dict(),
         "model": model.state_dict(),
+        "lora": getattr(model, "lora", None),  # adapter settings, when LoRA adapters were injected
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "meta": meta or {},
     }
@@ -33,6 +34,11 @@ def load_checkpoint(path, device="cpu") -> tuple[Transformer, CharTokenizer, dic
         cfg = ModelConfig(**state["model_config"])
     except Exception as err:  # truncated file, wrong format, missing keys
         raise RuntimeError(f"cannot read checkpoint {path}: {err}") from err
-    model = Transformer(cfg).to(device)
+    model = Transformer(cfg)
+    if state.get("lora"):
+        from .lora import add_lora
+
+        add_lora(model, **state["lora"])
+    model = model.to(device)
     model.load_state_dict(state["model"])
     return model, CharTokenizer.from_dict(state["tokenizer"]), state

@@ -23,6 +23,7 @@ from .data import (
 )
 from . import difficulty as difficulty_
 from .filters import apply_filters
+from .noise import corrupt_table
 from .probe import accepted_difficulties
 from .tasks import get_task
 
@@ -91,3 +92,11 @@ def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
     log.info("round %d: probing difficulties %s", round, difficulties)
     write_table(make_probe_prompts(get_task(task), difficulties, size, round, seed, exclude), out)
+
+
+def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed):
+    """A noisy copy of round `start`'s accepted labels; (trial, seed) seeds the corruption."""
+    table = corrupt_table(read_table(accepted, [*EXAMPLE_COLUMNS, "accepted", "true_target"]), kind, fraction, seed=f"{start}:{trial}:{seed}")
+    log.info("%s noise: %d of %d accepted labels corrupted; accepted labels now %.4f correct",
+             kind, table["corrupted"].sum(), table["accepted"].sum(), table.loc[table["accepted"], "label_correct"].mean())
+    write_table(table, out)

@@ -26,9 +26,10 @@ def llama_config(cfg: ModelConfig):
         intermediate_size=cfg.d_ff,
         num_hidden_layers=cfg.n_layer,
         num_attention_heads=cfg.n_head,
-        num_key_value_heads=cfg.n_head,
+        num_key_value_heads=cfg.n_kv_head,
         rms_norm_eps=cfg.norm_eps,
         rope_theta=cfg.rope_theta,
+        rope_scaling=cfg.rope_scaling,
         max_position_embeddings=cfg.max_seq_len,
         tie_word_embeddings=False,
         attention_bias=False,
@@ -62,7 +63,7 @@ def to_llama(model: Transformer, attn_implementation: str = "sdpa"):
     hf = LlamaForCausalLM._from_config(llama_config(cfg), attn_implementation=attn_implementation)
     ours, theirs = model.state_dict(), hf.state_dict()
     for name, parts in _stacked(cfg).items():
-        for part, chunk in zip(parts, ours[name].chunk(len(parts), dim=0)):
+        for part, chunk in zip(parts, ours[name].split([theirs[p].shape[0] for p in parts], dim=0)):
             theirs[part].copy_(chunk)
     if cfg.pos_encoding == "none":
         hf.model.rotary_emb.inv_freq.zero_()  # rotation by angle 0 at every position: NoPE
@@ -73,21 +74,7 @@ def to_llama(model: Transformer, attn_implementation: str = "sdpa"):
 @torch.no_grad()
 def from_llama(hf, pos_encoding: str = "rope") -> Transformer:
     """Our Transformer with the weights of a (plain multi-head) `LlamaForCausalLM`."""
-    c = hf.config
-    if c.num_key_value_heads != c.num_attention_heads:
-        raise ValueError("grouped-query attention (num_key_value_heads < num_attention_heads) is not supported")
-    theta = getattr(c, "rope_theta", None) or (getattr(c, "rope_parameters", None) or {}).get("rope_theta", 10000.0)
-    cfg = ModelConfig(
-        vocab_size=c.vocab_size,
-        n_layer=c.num_hidden_layers,
-        n_head=c.num_attention_heads,
-        d_model=c.hidden_size,
-        d_ff=c.intermediate_size,
-        pos_encoding=pos_encoding,
-        rope_theta=theta,
-        max_seq_len=c.max_position_embeddings,
-        norm_eps=c.rms_norm_eps,
-    )
+    cfg = model_config_of(hf.config, pos_encoding)
     model = Transformer(cfg)
     theirs = hf.state_dict()
     if "lm_head.weight" not in theirs:  # tied embeddings
@@ -95,3 +82,32 @@ def from_llama(hf, pos_encoding: str = "rope") -> Transformer:
     state = {name: torch.cat([theirs[p] for p in parts]) for name, parts in _stacked(cfg).items()}
     model.load_state_dict(state)
     return model
+
+
+def model_config_of(c, pos_encoding: str = "rope") -> ModelConfig:
+    """Our ModelConfig for a transformers LlamaConfig."""
+    if getattr(c, "model_type", "llama") != "llama":
+        raise ValueError(f"only LLaMA-architecture checkpoints can be imported, this one is {c.model_type!r}")
+    if getattr(c, "attention_bias", False) or getattr(c, "mlp_bias", False):
+        raise ValueError("checkpoints with attention or MLP biases are not supported")
+    rope = dict(getattr(c, "rope_parameters", None) or {})
+    theta = getattr(c, "rope_theta", None) or rope.get("rope_theta", 10000.0)
+    scaling = getattr(c, "rope_scaling", None) or (rope if rope.get("rope_type", "default") != "default" else None)
+    if scaling is not None:
+        scaling = {k: v for k, v in scaling.items() if k in ("rope_type", "factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")}
+        scaling["rope_type"] = scaling.get("rope_type") or dict(getattr(c, "rope_scaling", None) or {}).get("type", "default")
+        if scaling["rope_type"] == "default":
+            scaling = None
+    return ModelConfig(
+        vocab_size=c.vocab_size,
+        n_layer=c.num_hidden_layers,
+        n_head=c.num_attention_heads,
+        n_kv_head=c.num_key_value_heads,
+        d_model=c.hidden_size,
+        d_ff=c.intermediate_size,
+        pos_encoding=pos_encoding,
+        rope_theta=float(theta),
+        max_seq_len=c.max_position_embeddings,
+        norm_eps=c.rms_norm_eps,
+        rope_scaling=scaling,
+    )

@@ -27,11 +27,14 @@ class ModelConfig:
     n_layer: int = 2
     n_head: int = 4
     d_model: int = 128
+    n_kv_head: int = 0  # 0 = n_head (multi-head); fewer = grouped-query attention (pretrained LLaMAs)
     d_ff: int = 0  # 0 = LLaMA's rule: about 8/3 * d_model, rounded up to a multiple of 32
     pos_encoding: str = "none"  # "none" (NoPE) or "rope"
     rope_theta: float = 10000.0
     max_seq_len: int = 1024  # only bounds the RoPE tables; NoPE has no length limit
     norm_eps: float = 1e-6
+    # LLaMA-3's frequency rescaling of RoPE, as in a checkpoint's config.json (rope_type "llama3"), or None
+    rope_scaling: dict | None = None
 
     def __post_init__(self):
         if self.pos_encoding not in POS_ENCODINGS:
@@ -40,6 +43,13 @@ class ModelConfig:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_head={self.n_head}")
         if not self.d_ff:
             self.d_ff = 32 * math.ceil(8 * self.d_model / 3 / 32)
+        if not self.n_kv_head:
+            self.n_kv_head = self.n_head
+        if self.n_head % self.n_kv_head:
+            raise ValueError(f"n_head={self.n_head} is not a multiple of n_kv_head={self.n_kv_head}")
+        kind = (self.rope_scaling or {}).get("rope_type", "default")
+        if kind not in ("default", "llama3"):
+            raise ValueError(f"RoPE scaling {kind!r} is not supported (only LLaMA-3's 'llama3')")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,9 +68,21 @@ class RMSNorm(nn.Module):
         return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
 
 
+def llama3_frequencies(inv_freq: torch.Tensor, scaling: dict) -> torch.Tensor:
+    """LLaMA-3's RoPE rescaling: long wavelengths slowed by `factor`, short ones kept, a smooth
+    blend in between (the published Llama 3.1 recipe)."""
+    factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+    context = scaling["original_max_position_embeddings"]
+    wavelength = 2 * math.pi / inv_freq
+    blend = ((context / wavelength - low) / (high - low)).clamp(0, 1)  # 0 = long wavelengths, 1 = short
+    return (1 - blend) * inv_freq / factor + blend * inv_freq
+
+
 def rope_tables(cfg: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
     head_dim = cfg.d_model // cfg.n_head
     inv_freq = 1.0 / cfg.rope_theta ** (torch.arange(0, head_dim, 2).float() / head_dim)
+    if (cfg.rope_scaling or {}).get("rope_type") == "llama3":
+        inv_freq = llama3_frequencies(inv_freq, cfg.rope_scaling)
     angles = torch.outer(torch.arange(cfg.max_seq_len).float(), inv_freq)  # (T, hd/2)
     angles = torch.cat([angles, angles], dim=-1)  # (T, hd), the half-split layout of LLaMA
     return angles.cos(), angles.sin()
@@ -109,18 +131,27 @@ class KVCache:
 class Attention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.n_head = cfg.n_head
-        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
+        self.n_head, self.n_kv_head, self.head_dim = cfg.n_head, cfg.n_kv_head, cfg.d_model // cfg.n_head
+        self.qkv = nn.Linear(cfg.d_model, (cfg.n_head + 2 * cfg.n_kv_head) * self.head_dim, bias=False)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+
+    def split_heads(self, qkv):
+        """(..., (H + 2 Hkv) * hd) -> q, k, v of shape (..., H, hd); grouped k/v heads are repeated."""
+        sizes = [self.n_head * self.head_dim, self.n_kv_head * self.head_dim, self.n_kv_head * self.head_dim]
+        q, k, v = (t.unflatten(-1, (-1, self.head_dim)) for t in qkv.split(sizes, dim=-1))
+        if self.n_kv_head != self.n_head:
+            group = self.n_head // self.n_kv_head
+            k, v = k.repeat_interleave(group, dim=-2), v.repeat_interleave(group, dim=-2)
+        return q, k, v
 
     def forward(self, x, rope=None, cache: KVCache | None = None, layer: int = 0, packing: Packing | None = None):
         B, T, C = x.shape
         if packing is not None:  # one stream (1, N, C) of examples that each attend only to themselves
-            q, k, v = self.qkv(x[0]).view(T, 3, self.n_head, C // self.n_head).unbind(1)  # (N, H, hd) each
+            q, k, v = self.split_heads(self.qkv(x[0]))  # (N, H, hd) each
             if rope is not None:  # cos/sin: (N, 1, hd)
                 q, k = apply_rope(q, *rope), apply_rope(k, *rope)
             return self.proj(packed_attention(q, k, v, packing).reshape(1, T, C))
-        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, C // self.n_head).permute(2, 0, 3, 1, 4)
+        q, k, v = (t.transpose(1, 2) for t in self.split_heads(self.qkv(x)))
         if rope is not None:  # (B, H, T, hd) each
             q, k = apply_rope(q, *rope), apply_rope(k, *rope)
         if cache is None:

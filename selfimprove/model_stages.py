@@ -23,11 +23,21 @@ from .train import TrainConfig, train_round_to_files
 log = logging.getLogger(__name__)
 
 
-def train(dataset, model_out, log_out, *, init=None, model, train, seed, device, threads, task, task_version=None):
+def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_version=None):
+    """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`."""
     dev = pick_device(device, threads)
     df = read_table(dataset)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
-    kwargs = {"init_checkpoint": init} if init else {"model_config": ModelConfig(vocab_size=0, **model), "alphabet": get_task(task).alphabet}
+    alphabet = get_task(task).alphabet
+    if init:
+        kwargs = {"init_checkpoint": init}
+    elif pretrained:
+        kwargs = {"pretrained": pretrained, "alphabet": alphabet, "lora": model.get("lora")}
+    else:
+        if model.get("lora"):
+            raise ValueError("model.lora adapts a pretrained start; set model.init_from too")
+        dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
+        kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
     train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=dev, **kwargs)
 
 

@@ -119,3 +119,24 @@ FIGURES = {
     "heatmap": plot_heatmap,
     "selflabels": plot_selflabels,
 }
+
+
+def plot_noise(noisy: pd.DataFrame, clean: pd.DataFrame, out, title: str) -> None:
+    """Final accuracy against noise fraction: each chain's last round, at the hardest difficulty it
+    trained on; one line per (kind, start round); fraction 0 from the clean chain at that round."""
+    last = noisy[noisy["round"] == noisy.groupby(["kind", "start"])["round"].transform("max")]
+    at_frontier = last[last["difficulty"] == last["trained_up_to"]]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for (kind, start), g in at_frontier.groupby(["kind", "start"]):
+        points = g.groupby("fraction")["accuracy"].mean()
+        r = int(g["round"].iloc[0])
+        base = clean[(clean["round"] == r) & (clean["difficulty"] == clean["trained_up_to"])]["accuracy"]
+        if len(base):
+            points = pd.concat([pd.Series({0.0: base.mean()}), points]).sort_index()
+        ax.plot(points.index, points.to_numpy(), "o-", ms=4, label=f"{kind}, from round {start} (round {r} shown)")
+    ax.set(xlabel="fraction of corrupted self-labels", ylabel="accuracy at the trained frontier", ylim=(-0.02, 1.02), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=130)
+    plt.close(fig)

@@ -10,14 +10,19 @@ from .data import read_table, write_table
 ACCURACY_COLUMNS = ["round", "seed", "difficulty", "difficulty2", "n", "correct", "accuracy"]
 
 
-def summarize_accuracy(eval_paths, dataset_paths, out, *, experiment, task):
-    """One row per (round, seed, difficulty); `trained_up_to` is how far along the first axis
-    that round's training data (dataset_paths[i], the training set of eval_paths[i]) reached."""
+def accuracy_table(eval_paths, dataset_paths) -> pd.DataFrame:
+    """Evaluation tables stacked; `trained_up_to` is how far along the first axis the round's
+    training data (dataset_paths[i], the training set of eval_paths[i]) reached."""
     parts = []
     for eval_path, dataset_path in zip(eval_paths, dataset_paths, strict=True):
         reach = int(pq.read_table(dataset_path, columns=["difficulty"]).column("difficulty").to_pandas().max())
         parts.append(read_table(eval_path, ACCURACY_COLUMNS).assign(trained_up_to=reach))
-    df = pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarize_accuracy(eval_paths, dataset_paths, out, *, experiment, task):
+    """One row per (round, seed, difficulty), with `trained_up_to`."""
+    df = accuracy_table(eval_paths, dataset_paths)
     df.insert(0, "task", task)
     df.insert(0, "experiment", experiment)
     write_table(df.sort_values(["round", "seed", "difficulty", "difficulty2"]), out)
@@ -41,3 +46,14 @@ def summarize_selflabels(accepted_paths, out):
             }
         )
     write_table(pd.DataFrame(rows).sort_values(["round", "seed"]), out)
+
+
+def summarize_noise(eval_paths, dataset_paths, out, *, experiment, task, settings):
+    """Like summarize_accuracy for the noisy chains; settings[i] (kind, fraction, start, trial) of eval i."""
+    df = accuracy_table(eval_paths, dataset_paths)
+    sizes = [len(read_table(p, ["round"])) for p in eval_paths]
+    for key in ("kind", "fraction", "start", "trial"):
+        df[key] = [s[key] for s, n in zip(settings, sizes) for _ in range(n)]
+    df.insert(0, "task", task)
+    df.insert(0, "experiment", experiment)
+    write_table(df.sort_values(["kind", "start", "fraction", "trial", "round", "seed", "difficulty"]), out)

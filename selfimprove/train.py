@@ -87,8 +87,9 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
 
 
 def make_optimizer(model: Transformer, cfg: TrainConfig) -> torch.optim.AdamW:
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]  # norms
+    trainable = [p for p in model.parameters() if p.requires_grad]  # LoRA: the adapters only
+    decay = [p for p in trainable if p.dim() >= 2]
+    no_decay = [p for p in trainable if p.dim() < 2]  # norms
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     on_cuda = next(model.parameters()).is_cuda
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, fused=on_cuda or None)
@@ -139,6 +140,8 @@ def train_round(
     checkpoint_out,
     *,
     init_checkpoint=None,
+    pretrained=None,
+    lora: dict | None = None,
     model_config: ModelConfig | None = None,
     alphabet: str | None = None,
     device: torch.device = torch.device("cpu"),
@@ -146,11 +149,25 @@ def train_round(
 ) -> pd.DataFrame:
     """Train for cfg.steps and write `checkpoint_out`. Returns the training log.
 
-    Either `init_checkpoint` (continue: weights and optimizer state) or `model_config` and
-    `alphabet` (fresh model) must be given.
+    Give `init_checkpoint` (continue: weights and optimizer state), or `pretrained` (a local
+    Hugging Face checkpoint directory, with `alphabet`), or `model_config` and `alphabet`
+    (a fresh model).
     """
     torch.manual_seed(cfg.seed)
-    if init_checkpoint is not None:
+    if pretrained is not None:
+        from .pretrained import load_pretrained
+
+        model, tok, provenance = load_pretrained(pretrained, alphabet)
+        if lora:
+            from .lora import add_lora
+
+            add_lora(model, lora["r"], lora["alpha"])
+        model = model.to(device)
+        optimizer = make_optimizer(model, cfg)
+        prior_steps = 0
+        meta = {**(meta or {}), **provenance}
+        log.info("round-0 model from %s (vocabulary map %s)", pretrained, provenance["vocabulary_map"])
+    elif init_checkpoint is not None:
         model, tok, state = load_checkpoint(init_checkpoint, device)
         optimizer = make_optimizer(model, cfg)
         if state.get("optimizer"):
@@ -161,7 +178,8 @@ def train_round(
         model = Transformer(ModelConfig(**{**asdict(model_config), "vocab_size": tok.vocab_size})).to(device)
         optimizer = make_optimizer(model, cfg)
         prior_steps = 0
-    log.info("model: %d parameters, %s", model.num_params(), model.cfg)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    log.info("model: %d parameters (%d trained), %s", model.num_params(), trainable, model.cfg)
 
     examples = PackedExamples(tok, dataset["prompt"], dataset["target"])
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))

@@ -66,7 +66,16 @@ def test_micro_config_is_valid(workdir):
 SHIPPED_CONFIGS = sorted(p for p in (ROOT / "config").rglob("*.yaml") if p.name != "schema.yaml")
 
 
-@pytest.mark.parametrize("path", SHIPPED_CONFIGS, ids=lambda p: p.name)
-def test_every_shipped_config_is_valid(workdir, path):
-    result = run_snakemake(workdir, "-n", config=yaml.safe_load(path.read_text()), timeout=120)
+SHIPPED_SCALES = [(p, scale) for p in SHIPPED_CONFIGS for scale in ["full", *(yaml.safe_load(p.read_text()).get("scales") or {})]]
+
+
+@pytest.mark.parametrize("path, scale", SHIPPED_SCALES, ids=lambda v: getattr(v, "name", v))
+def test_every_shipped_config_and_scale_plans_a_dag(workdir, path, scale):
+    cfg = {**yaml.safe_load(path.read_text()), "scale": scale}
+    init_from = cfg["model"].get("init_from")
+    if scale == "full" and init_from:  # a user-supplied checkpoint: stand in a tiny random one
+        from selfimprove.pretrained import make_tiny_llama
+
+        make_tiny_llama(workdir / init_from, "0123456789+=")
+    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

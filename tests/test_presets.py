@@ -45,3 +45,32 @@ def test_maze_hops_smoke_steps_along_the_second_axis(tmp_path):
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == {(6, 3 + r)}
     acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
     assert sorted(acc["difficulty2"].unique()) == [1, 2, 3, 4] and set(acc["difficulty"]) == {6}
+
+
+def test_label_noise_smoke_never_touches_the_clean_chain(tmp_path):
+    res = run_preset(tmp_path, "label_noise")
+    res = res.with_name("reverse_addition_smoke")  # shares the clean chain of reverse_addition.yaml
+    clean = pd.read_parquet(res / "round1" / "seed0" / "accepted.parquet")
+    assert "corrupted" not in clean.columns  # the clean file is read, never rewritten
+    for setting, fraction in (("random_p0.2_r1_t0", 0.2), ("perturb_p0.8_r1_t0", 0.8)):
+        noisy = pd.read_parquet(res / "noise" / setting / "round1" / "seed0" / "corrupted.parquet")
+        assert noisy["prompt"].equals(clean["prompt"])
+        assert ((noisy["target"] != clean["target"]) <= noisy["corrupted"]).all()  # only corrupted rows differ
+        assert noisy["corrupted"].sum() == round(fraction * clean["accepted"].sum())
+        ds = pd.read_parquet(res / "noise" / setting / "round2" / "seed0" / "dataset.parquet")
+        assert set(noisy.loc[noisy["accepted"], "target"]) <= set(ds["target"])
+    summary = pd.read_parquet(res / "summary" / "noise.parquet")
+    assert set(summary["fraction"]) == {0.2, 0.8} and set(summary["round"]) == {2}
+    assert (res / "plots" / "noise.png").stat().st_size > 10_000
+
+
+def test_pretrained_start_smoke_fine_tunes_a_local_llama_for_two_rounds(tmp_path):
+    from selfimprove.checkpoint import load_checkpoint
+
+    res = run_preset(tmp_path, "pretrained_start")
+    model, tok, state = load_checkpoint(res / "round0" / "seed0" / "model.pt")
+    assert state["meta"]["pretrained_from"] == "resources/tiny-random-llama"
+    assert (model.cfg.n_kv_head, model.cfg.pos_encoding, tok.vocab_size) == (2, "rope", 15)  # the checkpoint's GQA, our vocabulary
+    assert state["lora"] == {"r": 8, "alpha": 16}
+    assert all("lora_" in n for n, p in model.named_parameters() if p.requires_grad)
+    assert (res / "round2" / "seed0" / "eval.parquet").exists()
