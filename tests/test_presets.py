@@ -1,8 +1,4 @@
-"""Smoke scales of the paper presets, through real `snakemake` runs (two rounds, tiny models).
-
-The two-axis presets run here (multiplication on a grid of cells, maze by hops); the others
-share their code paths with the micro workflow test and are dry-run by test_config.
-"""
+"""The smoke scale of every paper preset, through real `snakemake` runs (two rounds, tiny models)."""
 
 import subprocess
 
@@ -74,3 +70,25 @@ def test_pretrained_start_smoke_fine_tunes_a_local_llama_for_two_rounds(tmp_path
     assert state["lora"] == {"r": 8, "alpha": 16}
     assert all("lora_" in n for n, p in model.named_parameters() if p.requires_grad)
     assert (res / "round2" / "seed0" / "eval.parquet").exists()
+
+
+OTHER_PRESETS = ["reverse_addition", "forward_addition_length", "copy", "reverse", "multiplication_accelerated", "maze_nodes", "copy_accelerated"]
+
+
+@pytest.mark.parametrize("name", OTHER_PRESETS)
+def test_every_other_preset_smoke_runs_two_rounds(tmp_path, name):
+    res = run_preset(tmp_path, name)
+    acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
+    assert sorted(acc["round"].unique()) == [0, 1, 2] and acc["accuracy"].between(0, 1).all()
+    for figure in ("accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"):
+        assert (res / "plots" / figure).stat().st_size > 10_000
+    if name == "forward_addition_length":  # the length filter is the only filter
+        accepted = pd.read_parquet(res / "round0" / "seed0" / "accepted.parquet")
+        assert set(accepted.loc[~accepted["accepted"], "reason"]) <= {"length"}
+    if name == "copy_accelerated":  # the probe decided what round 0 labelled
+        probe = pd.read_parquet(res / "round0" / "probe.parquet")
+        prompts = pd.read_parquet(res / "round0" / "prompts.parquet")
+        assert set(prompts["difficulty"]) == set(probe.loc[probe["accepted"], "difficulty"])
+    if name == "maze_nodes":
+        prompts = pd.read_parquet(res / "round1" / "prompts.parquet")
+        assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == {(8, 2)}
