@@ -55,7 +55,7 @@ def plot_grids(acc: pd.DataFrame, out, title: str, axes) -> None:
     rounds = sorted(acc["round"].unique())
     cols = min(len(rounds), 4)
     rows = -(-len(rounds) // cols)
-    fig, axs = plt.subplots(rows, cols, figsize=(3.2 * cols + 1, 3 * rows + 0.6), squeeze=False)
+    fig, axs = plt.subplots(rows, cols, figsize=(3.2 * cols + 1, 3.4 * rows + 0.8), squeeze=False, constrained_layout=True)
     for ax in axs.flat[len(rounds) :]:
         ax.axis("off")
     for ax, r in zip(axs.flat, rounds):
@@ -65,10 +65,10 @@ def plot_grids(acc: pd.DataFrame, out, title: str, axes) -> None:
             ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=6, color="white" if v < 0.6 else "black")
         ax.set_xticks(range(grid.shape[1]), grid.columns)
         ax.set_yticks(range(grid.shape[0]), grid.index)
-        ax.set(xlabel=axes[1], ylabel=axes[0], title=f"round {r}")
+        ax.set(xlabel=axes[1], ylabel=axes[0] if ax in axs[:, 0] else "", title=f"round {r}")
     fig.suptitle(title)
     fig.colorbar(im, ax=axs, label="accuracy", shrink=0.8)
-    fig.savefig(out, dpi=130)
+    fig.savefig(out, dpi=130, bbox_inches="tight")
     plt.close(fig)
 
 
