@@ -2,32 +2,17 @@
 
     prompt '5028='   target '8205'
 
-Difficulty n = string length; the answer is as long as the prompt's string.
+Everything but the answer is string copy's: same prompts, alphabet and length rule.
 """
 
 from __future__ import annotations
 
-import random
-
-from .base import Example, Task, digit_string
+from .copy import Copy
 
 
-class Reverse(Task):
+class Reverse(Copy):
     name = "reverse"
     VERSION = 1
-    alphabet = "0123456789="
-    difficulty_unit = "string length"
-
-    def sample(self, rng: random.Random, difficulty: int) -> Example:
-        prompt = digit_string(rng, difficulty) + "="
-        return Example(prompt, self.answer(prompt), difficulty)
 
     def answer(self, prompt: str) -> str:
         return prompt.rstrip("=")[::-1]
-
-    def answer_lengths(self, prompt: str) -> tuple[int, int]:
-        n = len(prompt) - 1
-        return n, n
-
-    def num_distinct(self, difficulty: int) -> float:
-        return float(9 * 10 ** (difficulty - 1))

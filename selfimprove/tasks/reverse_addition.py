@@ -22,8 +22,12 @@ class ReverseAddition(Task):
     alphabet = "0123456789+="
     difficulty_unit = "digits per operand"
 
+    def prompt_of(self, a: str, b: str) -> str:
+        """The prompt of operands a, b (most significant digit first); forward addition overrides it."""
+        return f"{a[::-1]}+{b[::-1]}="
+
     def _example(self, a: str, b: str) -> Example:
-        prompt = f"{a[::-1]}+{b[::-1]}="
+        prompt = self.prompt_of(a, b)
         return Example(prompt, self.answer(prompt), max(len(a), len(b)))
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:
