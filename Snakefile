@@ -34,4 +34,5 @@ rule all:
         rules.plot_heatmap.output,
         rules.plot_selflabels.output,
         rules.plot_noise.output if NOISE else [],
+        rules.provenance.output,
     default_target: True

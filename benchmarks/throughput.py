@@ -131,7 +131,7 @@ class OursTrain:
         model.train()
 
     def step(self, idx):
-        train_step(self.model, self.opt, self.examples.pack(idx, self.device), self.clip)
+        train_step(self.model, self.opt, self.examples, idx, self.clip, self.device)
 
 
 class HFTrain:

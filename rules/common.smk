@@ -9,17 +9,22 @@ from snakemake.utils import validate
 
 from selfimprove import difficulty
 from selfimprove.data import read_table
+from selfimprove.config_check import ConfigError, check_schema
 from selfimprove.filters import FILTERS
+from selfimprove.jobs import scheduler_resources
+from selfimprove.model_config import ModelConfig
+from selfimprove.provenance import git_commit, library_versions
 from selfimprove.scales import apply_scale
 from selfimprove.tasks import TASKS, get_task
 
 
 apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
+check_schema(config, workflow.source_path("../config/schema.yaml"))  # names the key and what it allows
 validate(config, "../config/schema.yaml")
 
 
 def config_error(key, message):
-    raise ValueError(f"config key '{key}': {message}")
+    raise ConfigError(key, message)
 
 
 if config["task"] not in TASKS:
@@ -42,6 +47,8 @@ for key in ("base_round", "later_rounds"):
 if len(set(config["seeds"])) != len(config["seeds"]):
     config_error("seeds", f"seeds must be distinct, got {config['seeds']}")
 difficulty.check_config(get_task(config["task"]), config)  # raises "config key '...': ..."
+if not config["model"].get("init_from") and (config["model"]["pos_encoding"] == "rope" or "max_seq_len" in config["model"]):
+    difficulty.check_context(get_task(config["task"]), config, config["model"].get("max_seq_len", ModelConfig.max_seq_len))
 
 
 EXP = config["experiment"]
@@ -135,6 +142,13 @@ def rounds_to_run():
         if table.loc[table["accepted"], "difficulty"].max() >= ACCEL["target"]:
             return ROUNDS[: r + 2]  # round r's labels train round r + 1, which reaches the target
     return ROUNDS
+
+
+# What each job asks a scheduler for (selfimprove/jobs.py; the config's optional `resources`).
+# Model jobs run `threads` torch threads and hold GPUs when the device can be CUDA; data jobs
+# are single-threaded and CPU-only.
+MODEL_JOB = scheduler_resources("model_jobs", config)
+DATA_JOB = scheduler_resources("data_jobs", config)
 
 
 # Conda environment of every rule, for --software-deployment-method conda (flash-attn only on GPUs).

@@ -13,6 +13,9 @@ rule eval_prompts:
         difficulties=config["data"]["eval_difficulties"],
         per_difficulty=config["data"]["eval_examples"],
         seed=config["data"]["seed"],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -31,6 +34,9 @@ rule base_dataset:
         difficulty=config["data"]["base_difficulty"],
         size=config["data"]["base_size"],
         seed=config["data"]["seed"],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -45,6 +51,9 @@ rule tiny_random_llama:
         "resources/tiny-random-llama.log",
     params:
         chars="0123456789+=*>#:,-()",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -65,6 +74,9 @@ rule selflabel_prompts:
         size=config["self_improve"]["examples_per_round"],
         round=lambda wc: int(wc.round),
         seed=config["data"]["seed"],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:

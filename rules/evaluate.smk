@@ -16,6 +16,8 @@ rule evaluate:
         round=lambda wc: int(wc.round),
         seed=lambda wc: int(wc.seed),
     threads: config["threads"]
+    resources:
+        **MODEL_JOB,
     conda:
         CONDA_ENV
     script:

@@ -21,6 +21,9 @@ rule corrupt_labels:
     params:
         noise=lambda wc: noise_setting(wc.setting),
         seed=lambda wc: int(wc.seed),
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -92,6 +95,9 @@ rule summarize_noise:
         experiment=EXP,
         task=config["task"],
         settings=[noise_setting(s) for s in NOISE_SETTINGS for r in noise_rounds(s) for seed in SEEDS],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -112,6 +118,9 @@ rule plot_noise:
         f"{RESULTS}/logs/plot_noise.log",
     params:
         title=f"{EXP}: label noise",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:

@@ -18,6 +18,9 @@ rule probe_prompts:
         size=ACCEL["probe_examples"] if ACCEL else 0,
         round=lambda wc: int(wc.round),
         seed=config["data"]["seed"],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -39,6 +42,8 @@ checkpoint probe:
         threshold=ACCEL["threshold"] if ACCEL else 1.0,
         batch_size=config["generation"]["batch_size"],
     threads: config["threads"]
+    resources:
+        **MODEL_JOB,
     conda:
         CONDA_ENV
     script:

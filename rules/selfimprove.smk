@@ -21,6 +21,8 @@ rule train:
         train=train_params,
         seed=lambda wc: int(wc.seed) * 1000 + int(wc.round),
     threads: config["threads"]
+    resources:
+        **MODEL_JOB,
     conda:
         CONDA_ENV
     script:
@@ -40,6 +42,8 @@ rule generate:
         **runtime_params(),
         batch_size=config["generation"]["batch_size"],
     threads: config["threads"]
+    resources:
+        **MODEL_JOB,
     conda:
         CONDA_ENV
     script:
@@ -59,6 +63,9 @@ rule filter_labels:
         filters=config["filters"],
         majority_vote=config["majority_vote"],
         seed=lambda wc: int(wc.seed),
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -73,6 +80,9 @@ rule build_dataset:
         f"{RESULTS}/round{{round}}/seed{{seed}}/dataset.parquet",
     log:
         f"{RESULTS}/logs/build_dataset/round{{round}}_seed{{seed}}.log",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:

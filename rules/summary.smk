@@ -12,6 +12,9 @@ rule summarize:
     params:
         experiment=EXP,
         task=config["task"],
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -25,6 +28,9 @@ rule summarize_selflabels:
         f"{RESULTS}/summary/selflabels.parquet",
     log:
         f"{RESULTS}/logs/summarize_selflabels.log",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -46,6 +52,9 @@ rule plot_accuracy:
         figure="accuracy",
         axes=AXIS_LABELS,
         title=f"{EXP}: {config['task']}",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -67,6 +76,9 @@ rule plot_heatmap:
         figure="heatmap",
         axes=AXIS_LABELS,
         title=f"{EXP}: accuracy (%) by round and difficulty",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
@@ -87,7 +99,28 @@ rule plot_selflabels:
     params:
         figure="selflabels",
         title=f"{EXP}: quality of self-generated labels",
+    threads: 1
+    resources:
+        **DATA_JOB,
     conda:
         CONDA_ENV
     script:
         "../workflow_scripts/plot.py"
+
+
+rule provenance:
+    output:
+        f"{RESULTS}/provenance.yaml",
+    log:
+        f"{RESULTS}/logs/provenance.log",
+    params:
+        config=config,
+        versions=library_versions(),
+        commit=git_commit(workflow.basedir),
+    threads: 1
+    resources:
+        **DATA_JOB,
+    conda:
+        CONDA_ENV
+    script:
+        "../workflow_scripts/provenance.py"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 
+from .atomic import atomic_output
+from .errors import InputFileError
 from .model import ModelConfig, Transformer
 from .tokenizer import CharTokenizer
 
@@ -22,9 +23,8 @@ def save_checkpoint(path, model: Transformer, tokenizer: CharTokenizer, optimize
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "meta": meta or {},
     }
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        torch.save(state, tmp)
 
 
 def load_checkpoint(path, device="cpu") -> tuple[Transformer, CharTokenizer, dict]:
@@ -33,7 +33,7 @@ def load_checkpoint(path, device="cpu") -> tuple[Transformer, CharTokenizer, dic
         state = torch.load(path, map_location=device, weights_only=True)
         cfg = ModelConfig(**state["model_config"])
     except Exception as err:  # truncated file, wrong format, missing keys
-        raise RuntimeError(f"cannot read checkpoint {path}: {err}") from err
+        raise InputFileError(f"cannot read checkpoint {path}: {err} (truncated or not a selfimprove checkpoint; delete it and re-run to rebuild it)") from err
     model = Transformer(cfg)
     if state.get("lora"):
         from .lora import add_lora

@@ -8,9 +8,7 @@ never share a sequence of random numbers.
 
 from __future__ import annotations
 
-import os
 import random
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -18,6 +16,8 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from . import difficulty as difficulty_
+from .atomic import atomic_output
+from .errors import InputFileError
 from .tasks import Task
 
 # `difficulty2` is a two-axis task's second axis (0 otherwise); see difficulty.py.
@@ -36,14 +36,11 @@ def rng_for(stream: str, *keys) -> random.Random:
 
 def write_table(df: pd.DataFrame, path) -> None:
     """Write Parquet atomically (temporary name, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     table = pa.Table.from_pandas(df, preserve_index=False)
     # pandas >= 3 maps str to large_string; keep the plain `string` type on disk on every version.
     schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f for f in table.schema])
-    pq.write_table(table.cast(schema), tmp)
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(table.cast(schema), tmp)
 
 
 def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
@@ -51,10 +48,10 @@ def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
     try:
         df = pq.read_table(path).to_pandas()
     except Exception as err:
-        raise RuntimeError(f"cannot read Parquet file {path}: {err}") from err
+        raise InputFileError(f"cannot read Parquet file {path}: {err} (truncated or not Parquet; delete it and re-run to rebuild it)") from err
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise RuntimeError(f"{path} lacks column(s) {missing}; it has {list(df.columns)}")
+        raise InputFileError(f"{path} lacks column(s) {missing}; it has {list(df.columns)}")
     return df
 
 

@@ -17,15 +17,14 @@ Everything here is plain Python, used both by the Snakefile (at parse time) and 
 from __future__ import annotations
 
 import itertools
+import random
 
+from .config_check import ConfigError
 from .tasks import Task
 
 
-class DifficultyError(ValueError):
+class DifficultyError(ConfigError):
     """A difficulty in the config does not fit the task; names the config key."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(f"config key '{key}': {message}")
 
 
 def parse(task: Task, value, key: str = "difficulty"):
@@ -94,3 +93,34 @@ def check_config(task: Task, config: dict) -> None:
         step = columns(parse(task, si["difficulty_step"], "self_improve.difficulty_step"))[: len(task.axes)]
         if min(step) < 0 or max(step) < 1:
             raise DifficultyError("self_improve.difficulty_step", f"{si['difficulty_step']} must be >= 0 on every axis and > 0 on one")
+
+
+def hardest(task: Task, config: dict) -> list:
+    """The hardest difficulties the experiment trains, labels or evaluates (at most one per source)."""
+    data, si = config["data"], config["self_improve"]
+    base_hi = parse(task, data["base_difficulty"][1])
+    found = [base_hi, parse(task, data["eval_difficulties"][1])]
+    accelerated = si.get("accelerated")
+    if accelerated:  # at most max_jump new difficulties per round
+        found.append(shift(task, base_hi, 1, accelerated["max_jump"] * config["rounds"]))
+    else:
+        found.extend(labelled(task, si, base_hi, config["rounds"] - 1))
+    return found
+
+
+def longest_sequence(task: Task, config: dict, samples: int = 20) -> int:
+    """Tokens of the longest [BOS] prompt answer [EOS] the experiment can meet (sampled)."""
+    rng = random.Random(0)
+    longest = 0
+    for d in hardest(task, config):
+        for _ in range(samples):
+            prompt = task.sample(rng, d).prompt
+            longest = max(longest, len(prompt) + task.answer_lengths(prompt)[1] + 2)
+    return longest
+
+
+def check_context(task: Task, config: dict, max_seq_len: int) -> None:
+    """The hardest example fits in the model's context (`model.max_seq_len`)."""
+    need = longest_sequence(task, config)
+    if need > max_seq_len:
+        raise DifficultyError("model.max_seq_len", f"{max_seq_len} tokens cannot hold the experiment's hardest examples ({need} tokens at difficulty {hardest(task, config)}); raise model.max_seq_len or lower the difficulties")

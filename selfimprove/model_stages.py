@@ -23,8 +23,11 @@ from .train import TrainConfig, train_round_to_files
 log = logging.getLogger(__name__)
 
 
-def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_version=None):
-    """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`."""
+def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_version=None, snapshots=None):
+    """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`.
+
+    `snapshots` may set `checkpoint_every` (how often a resumable snapshot is saved).
+    """
     dev = pick_device(device, threads)
     df = read_table(dataset)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
@@ -38,7 +41,7 @@ def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, tra
             raise ValueError("model.lora adapts a pretrained start; set model.init_from too")
         dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
         kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
-    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=dev, **kwargs)
+    train_round_to_files(df, TrainConfig(seed=seed, **train, **(snapshots or {})), model_out, log_out, device=dev, **kwargs)
 
 
 def label(model_path, prompts_path, *, task, batch_size, device, threads, task_version=None):

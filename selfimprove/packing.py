@@ -79,6 +79,7 @@ class PackedExamples:
             raise ValueError("no examples to pack")
         lengths = np.array([len(p) + len(t) + 1 for p, t in zip(prompts, targets)])  # input length
         self.lengths = lengths
+        self.answer_lengths = np.array([len(t) + 1 for t in targets])  # labelled positions: the answer and [EOS]
         self.row = np.zeros(len(lengths), dtype=np.int64)  # row of each example in its length's matrix
         self.inputs: dict[int, torch.Tensor] = {}
         self.labels: dict[int, torch.Tensor] = {}
@@ -100,6 +101,9 @@ class PackedExamples:
 
     def num_tokens(self, idx) -> int:
         return int(self.lengths[np.asarray(idx)].sum())
+
+    def num_answer_tokens(self, idx) -> int:
+        return int(self.answer_lengths[np.asarray(idx)].sum())
 
     def pack(self, idx, device=None) -> tuple[torch.Tensor, torch.Tensor, Packing]:
         """Examples `idx` (repeats allowed) -> inputs (1, N), labels (1, N), their Packing."""

@@ -9,6 +9,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .atomic import atomic_output  # noqa: E402
+
+
+def save_figure(fig, out, **kwargs) -> None:
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, **kwargs)
+    plt.close(fig)
+
 
 def _per_round(acc: pd.DataFrame, x: str = "difficulty") -> pd.DataFrame:
     return acc.groupby(["round", x])["accuracy"].agg(["mean", "min", "max"]).reset_index()
@@ -46,8 +54,7 @@ def plot_accuracy(acc: pd.DataFrame, out, title: str, axes=("difficulty",)) -> N
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2 if len(rounds) > 6 else 1, loc="lower left")
     fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
+    save_figure(fig, out, dpi=130)
 
 
 def plot_grids(acc: pd.DataFrame, out, title: str, axes) -> None:
@@ -68,8 +75,7 @@ def plot_grids(acc: pd.DataFrame, out, title: str, axes) -> None:
         ax.set(xlabel=axes[1], ylabel=axes[0] if ax in axs[:, 0] else "", title=f"round {r}")
     fig.suptitle(title)
     fig.colorbar(im, ax=axs, label="accuracy", shrink=0.8)
-    fig.savefig(out, dpi=130, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, dpi=130, bbox_inches="tight")
 
 
 def plot_heatmap(acc: pd.DataFrame, out, title: str, axes=("difficulty",)) -> None:
@@ -92,8 +98,7 @@ def plot_heatmap(acc: pd.DataFrame, out, title: str, axes=("difficulty",)) -> No
     ax.set(xlabel=xlabel, ylabel="round", title=title)
     fig.colorbar(im, ax=ax, label="accuracy")
     fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
+    save_figure(fig, out, dpi=130)
 
 
 def plot_selflabels(labels: pd.DataFrame, out, title: str) -> None:
@@ -109,8 +114,7 @@ def plot_selflabels(labels: pd.DataFrame, out, title: str) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
+    save_figure(fig, out, dpi=130)
 
 
 FIGURES = {
@@ -138,5 +142,4 @@ def plot_noise(noisy: pd.DataFrame, clean: pd.DataFrame, out, title: str) -> Non
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
+    save_figure(fig, out, dpi=130)

@@ -6,7 +6,12 @@ the closing [EOS] only; the prompt is context.
 
 A step's `batch_size` examples (the paper's unit of a step) are packed into one token
 stream without padding (packing.py); the loss averages over their answer tokens, exactly as
-if they were run one by one. On CUDA the step runs under bf16 autocast with fused AdamW and
+if they were run one by one. If a GPU runs out of memory, the step is retried split into
+more micro-batches whose gradients add up to the same step.
+
+A round survives interruption (resume.py): it snapshots its whole state every
+`checkpoint_every` steps and when Slurm signals a time limit or preemption (SIGTERM,
+SIGUSR1); re-running it continues from the snapshot to the same final weights. On CUDA the step runs under bf16 autocast with fused AdamW and
 compiled feed-forward blocks; on CPU it stays fp32 and eager, which measured fastest there
 (benchmarks/README.md).
 """
@@ -17,6 +22,7 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +30,10 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from . import resume
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import DIFFICULTY, write_table
+from .errors import TrainingDiverged, TrainingInterrupted
 from .model import ModelConfig, Transformer
 from .packing import IGNORE, PackedExamples, Packing
 from .tokenizer import CharTokenizer
@@ -47,6 +55,7 @@ class TrainConfig:
     newest_fraction: float = 0.5  # share of each batch drawn from the newest self-labelled round
     seed: int = 0
     log_every: int = 25
+    checkpoint_every: int = 250  # steps between resumable snapshots (0: only on SIGTERM/SIGUSR1)
 
 
 # --------------------------------------------------------------------------- sampling and schedule
@@ -95,8 +104,9 @@ def make_optimizer(model: Transformer, cfg: TrainConfig) -> torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, fused=on_cuda or None)
 
 
-def packed_loss(model: Transformer, inputs, labels, packing: Packing) -> torch.Tensor:
-    """Mean cross-entropy over the answer tokens of a packed stream.
+def packed_loss(model: Transformer, inputs, labels, packing: Packing, num_answer_tokens: int | None = None) -> torch.Tensor:
+    """Cross-entropy over the answer tokens of a packed stream: their mean, or their sum
+    divided by `num_answer_tokens` (a micro-batch's share of a whole step's mean).
 
     Only positions with a label reach the output layer, so a large vocabulary (pretrained
     starts) costs nothing on prompt tokens.
@@ -104,7 +114,9 @@ def packed_loss(model: Transformer, inputs, labels, packing: Packing) -> torch.T
     hidden = model.hidden(inputs, packing=packing)
     keep = labels != IGNORE
     logits = model.lm_head(hidden[keep])
-    return F.cross_entropy(logits.float(), labels[keep])
+    if num_answer_tokens is None:
+        return F.cross_entropy(logits.float(), labels[keep])
+    return F.cross_entropy(logits.float(), labels[keep], reduction="sum") / num_answer_tokens
 
 
 def prepare_for_device(model: Transformer) -> None:
@@ -118,17 +130,48 @@ def prepare_for_device(model: Transformer) -> None:
             block.mlp_norm.compile(dynamic=True)
 
 
-def train_step(model, optimizer, batch, grad_clip: float) -> torch.Tensor:
-    """One optimizer step on a packed batch (inputs, labels, packing); returns the loss."""
-    inputs, labels, packing = batch
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda)
-    with autocast:
-        loss = packed_loss(model, inputs, labels, packing)
+def train_step(model, optimizer, examples: PackedExamples, idx, grad_clip: float, device=None, micro_batches: int = 1) -> torch.Tensor:
+    """One optimizer step on examples `idx`, packed; returns the step's mean answer-token loss.
+
+    With `micro_batches` > 1 the examples are run in that many packed pieces whose
+    gradients accumulate to the whole step's (same effective batch, less memory).
+    """
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    if micro_batches == 1:
+        inputs, labels, packing = examples.pack(idx, device)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda):
+            loss = packed_loss(model, inputs, labels, packing)
+        loss.backward()
+    else:
+        total = examples.num_answer_tokens(idx)
+        loss = 0.0
+        for part in np.array_split(np.asarray(idx), micro_batches):
+            inputs, labels, packing = examples.pack(part, device)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda):
+                part_loss = packed_loss(model, inputs, labels, packing, total)
+            part_loss.backward()
+            loss = loss + part_loss.detach()
     torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
     optimizer.step()
     return loss
+
+
+def train_step_within_memory(model, optimizer, examples, idx, grad_clip, device, micro_batches: int) -> tuple[torch.Tensor, int]:
+    """train_step, retried with twice the micro-batches whenever the GPU runs out of memory.
+
+    Returns the loss and the micro-batch count that fitted (keep it for later steps).
+    """
+    while True:
+        try:
+            return train_step(model, optimizer, examples, idx, grad_clip, device, micro_batches), micro_batches
+        except torch.OutOfMemoryError:
+            if micro_batches >= len(idx):
+                raise
+            optimizer.zero_grad(set_to_none=True)
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            micro_batches = min(2 * micro_batches, len(idx))
+            log.warning("out of memory: retrying the step as %d micro-batches of about %d examples", micro_batches, -(-len(idx) // micro_batches))
 
 
 # --------------------------------------------------------------------------- the loop
@@ -185,24 +228,55 @@ def train_round(
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))
     gen = torch.Generator().manual_seed(cfg.seed)
 
+    # An interrupted run of this very round left a snapshot: continue from it.
+    snapshot_file = resume.snapshot_path(checkpoint_out)
+    settings = {"train": {k: v for k, v in asdict(cfg).items() if k not in ("log_every", "checkpoint_every")},
+                "model": model.cfg.to_dict(), "pretrained": str(pretrained), "lora": lora, "alphabet": tok.to_dict()}
+    fingerprint = resume.fingerprint(settings, dataset[["prompt", "target", "source", "round", *DIFFICULTY]], init_checkpoint)
+    rows, first_step, tokens = [], 0, 0
+    snapshot = resume.load_snapshot(snapshot_file, fingerprint, device)
+    if snapshot is not None:
+        model.load_state_dict(snapshot["model"])
+        optimizer.load_state_dict(snapshot["optimizer"])
+        gen.set_state(snapshot["sampler_rng"])
+        torch.set_rng_state(snapshot["torch_rng"])
+        rows, first_step = snapshot["log"], snapshot["step"]
+        log.info("resuming from %s at step %d of %d", snapshot_file, first_step, cfg.steps)
+
+    def save_snapshot(next_step: int, loss: torch.Tensor) -> None:
+        if not torch.isfinite(loss):
+            raise TrainingDiverged(f"non-finite loss {loss.item()} before step {next_step}; nothing was saved")
+        resume.save_snapshot(snapshot_file, {
+            "fingerprint": fingerprint, "step": next_step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "sampler_rng": gen.get_state(), "torch_rng": torch.get_rng_state(), "log": rows,
+        })
+
     prepare_for_device(model)
     model.train()
-    rows, t0, tokens = [], time.perf_counter(), 0
-    for step in tqdm(range(cfg.steps), desc="train", mininterval=5):
-        idx = torch.multinomial(probs, cfg.batch_size, replacement=True, generator=gen).numpy()
-        lr = lr_at(step, cfg)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        loss = train_step(model, optimizer, examples.pack(idx, device), cfg.grad_clip)
-        tokens += examples.num_tokens(idx)
-        if step % cfg.log_every == 0 or step == cfg.steps - 1:
-            if not torch.isfinite(loss):  # checked at log steps only: each check waits for the device
-                raise FloatingPointError(f"non-finite loss {loss.item()} at step {step}; nothing was saved")
-            elapsed = time.perf_counter() - t0
-            rows.append({"step": prior_steps + step, "loss": loss.item(), "lr": lr, "tokens_per_s": tokens / elapsed})
+    micro_batches, t0 = 1, time.perf_counter()
+    with resume.StopSignals() as stop:
+        for step in tqdm(range(first_step, cfg.steps), desc="train", mininterval=5, initial=first_step, total=cfg.steps):
+            idx = torch.multinomial(probs, cfg.batch_size, replacement=True, generator=gen).numpy()
+            lr = lr_at(step, cfg)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            loss, micro_batches = train_step_within_memory(model, optimizer, examples, idx, cfg.grad_clip, device, micro_batches)
+            tokens += examples.num_tokens(idx)
+            if step % cfg.log_every == 0 or step == cfg.steps - 1:
+                if not torch.isfinite(loss):  # checked at log steps only: each check waits for the device
+                    raise TrainingDiverged(f"non-finite loss {loss.item()} at step {step}; nothing was written for this round (a lower learning rate, train.base_round.lr / train.later_rounds.lr, usually helps)")
+                elapsed = time.perf_counter() - t0
+                rows.append({"step": prior_steps + step, "loss": loss.item(), "lr": lr, "tokens_per_s": tokens / elapsed})
+            done = step + 1
+            if stop.received:
+                save_snapshot(done, loss)
+                raise TrainingInterrupted(f"{stop.received} received at step {done} of {cfg.steps}; state saved to {snapshot_file}; running the workflow again resumes from there")
+            if cfg.checkpoint_every and done % cfg.checkpoint_every == 0 and done < cfg.steps:
+                save_snapshot(done, loss)
 
     meta = {**(meta or {}), "total_steps": prior_steps + cfg.steps}
     save_checkpoint(checkpoint_out, model, tok, optimizer, meta)
+    Path(snapshot_file).unlink(missing_ok=True)
     return pd.DataFrame(rows)
 
 

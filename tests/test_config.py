@@ -4,7 +4,6 @@ import copy
 
 import pytest
 import yaml
-
 from conftest import ROOT, micro_config, run_snakemake
 
 
@@ -13,7 +12,7 @@ def with_change(path, value):
     *parents, last = path.split(".")
     node = cfg
     for key in parents:
-        node = node[key]
+        node = node.setdefault(key, {})
     if value is DELETE:
         del node[last]
     else:
@@ -22,29 +21,65 @@ def with_change(path, value):
 
 
 DELETE = object()
+NOISE = {"kinds": ["random"], "fractions": [0.3], "trials": 1, "continue_rounds": 1}
+ACCELERATED = {"threshold": 0.9, "probe_examples": 10, "max_jump": 2}
 
 CASES = [
-    # (key path, bad value, text the error must contain)
-    ("train.base_round.steps", -5, "steps"),
-    ("train.later_rounds.steps", 0, "steps"),
-    ("train.base_round.lr", "fast", "lr"),
-    ("rounds", 2.5, "rounds"),
-    ("seeds", "0,1,2", "seeds"),
+    # (key path, bad value, text the error must contain: the key, and what is allowed there)
+    # wrong types
+    ("rounds", 2.5, "config key 'rounds': 2.5 is not of type 'integer'"),
+    ("seeds", "0,1,2", "config key 'seeds': '0,1,2' is not of type 'array'"),
+    ("train.base_round.lr", "fast", "config key 'train.base_round.lr': 'fast' is not of type 'number'"),
+    ("filters", "length", "config key 'filters': 'length' is not of type 'array'"),
+    ("task", 7, "config key 'task': 7 is not of type 'string'"),
+    ("resources.data_jobs", {"runtime": "1h"}, "config key 'resources.data_jobs.runtime': '1h' is not of type 'integer'"),
+    ("train.continue_training", "yes", "config key 'train.continue_training': 'yes' is not of type 'boolean'"),
+    # unknown names
     ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, forward_addition, maze, multiplication"),
+    ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'; available:"),
+    ("model.pos_encoding", "alibi", "config key 'model.pos_encoding': 'alibi' is not one of ['none', 'rope']"),
+    ("device", "tpu", "config key 'device': 'tpu' is not one of ['cpu', 'cuda', 'auto']"),
+    ("label_noise", {**NOISE, "start_rounds": [0], "kinds": ["flip"]}, "config key 'label_noise.kinds.0': 'flip' is not one of ['random', 'drop', 'perturb', 'both']"),
+    # unknown and missing keys
+    ("train.learning_rate", 0.1, "config key 'train.learning_rate': unknown key; allowed keys here: base_round, batch_size,"),
+    ("resources.gpu", 1, "config key 'resources.gpu': unknown key; allowed keys here: data_jobs, gpus, model_jobs"),
+    ("epochs", 3, "config key 'epochs': unknown key; allowed keys here:"),
+    ("train.base_round", DELETE, "config key 'train.base_round': is required and missing"),
+    ("model.n_head", DELETE, "config key 'model.n_head': is required and missing"),
+    # zero, negative or out-of-range sizes
+    ("train.base_round.steps", -5, "config key 'train.base_round.steps': -5 is less than the minimum of 1 (optimizer steps)"),
+    ("train.later_rounds.steps", 0, "config key 'train.later_rounds.steps': 0 is less than the minimum of 1"),
+    ("train.batch_size", 0, "config key 'train.batch_size': 0 is less than the minimum of 1"),
+    ("data.base_size", 0, "config key 'data.base_size': 0 is less than the minimum of 1 (round-0 training examples)"),
+    ("data.eval_examples", -3, "config key 'data.eval_examples': -3 is less than the minimum of 1"),
+    ("self_improve.examples_per_round", 0, "config key 'self_improve.examples_per_round': 0 is less than the minimum of 1"),
+    ("generation.batch_size", 0, "config key 'generation.batch_size': 0 is less than the minimum of 1"),
+    ("model.n_layer", 0, "config key 'model.n_layer': 0 is less than the minimum of 1"),
+    ("threads", 0, "config key 'threads': 0 is less than the minimum of 1"),
+    ("train.newest_fraction", 0, "config key 'train.newest_fraction': 0 is less than or equal to the minimum of 0"),
+    ("train.checkpoint_every", -1, "config key 'train.checkpoint_every': -1 is less than the minimum of 0"),
+    ("resources.model_jobs", {"mem_mb": 0}, "config key 'resources.model_jobs.mem_mb': 0 is less than the minimum of 1 (memory in MB"),
+    ("self_improve.accelerated", {**ACCELERATED, "threshold": 1.5}, "config key 'self_improve.accelerated.threshold': 1.5 is greater than the maximum of 1"),
+    ("seeds", [], "config key 'seeds': [] should be non-empty"),
+    ("experiment", "my/run", "config key 'experiment': 'my/run' does not match"),
+    # inconsistent or impossible settings
+    ("seeds", [0, 0, 1], "config key 'seeds': seeds must be distinct, got [0, 0, 1]"),
+    ("majority_vote.models", 5, "config key 'majority_vote.models': 5 voting models need at least as many seeds, but 'seeds' lists 3"),
+    ("majority_vote.min_agree", 4, "config key 'majority_vote.min_agree': 4 exceeds majority_vote.models=3"),
+    ("model.d_model", 33, "config key 'model.d_model': 33 is not divisible by model.n_head=2"),
+    ("train.later_rounds.warmup_steps", 50, "config key 'train.later_rounds': warmup_steps + decay_fraction * steps exceeds steps=10"),
+    ("model.max_seq_len", 12, "config key 'model.max_seq_len': 12 tokens cannot hold the experiment's hardest examples"),
+    ("resources.gpus", 1, "config key 'resources.gpus': 1 GPU(s) per job with device: cpu would hold GPUs that are never used"),
+    ("label_noise", {**NOISE, "start_rounds": [2]}, "config key 'label_noise.start_rounds': round 2 has no self-labels: rounds=2 labels rounds 0..1"),
+    # difficulties that do not fit the task or the schedule
     ("task", "multiplication", "config key 'data.base_difficulty': a difficulty of task 'multiplication' is a list of 2 integers"),
     ("data.eval_difficulties", [[1, 2], 3], "config key 'data.eval_difficulties': a difficulty of task 'reverse_addition' is one integer"),
+    ("data.base_difficulty", [7, 1], "config key 'data.base_difficulty': [7, 1] is empty: the first value must not exceed the second"),
+    ("data.base_difficulty", [0, 3], "config key 'data.base_difficulty': difficulties start at 1"),
     ("self_improve.schedule", [[9]], "config key 'self_improve.schedule': has 1 entries (one per round), but rounds=2 needs 2"),
-    ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'"),
-    ("majority_vote.models", 5, "majority_vote.models"),
-    ("majority_vote.min_agree", 4, "majority_vote.min_agree"),
-    ("model.pos_encoding", "alibi", "pos_encoding"),
-    ("model.d_model", 33, "model.d_model"),
-    ("data.base_difficulty", [7, 1], "data.base_difficulty"),
-    ("device", "tpu", "device"),
-    ("train.later_rounds.warmup_steps", 50, "train.later_rounds"),  # warmup + decay longer than the round
-    ("train.learning_rate", 0.1, "learning_rate"),  # unknown key (typo)
-    ("train.base_round", DELETE, "base_round"),  # missing key
+    ("self_improve.difficulty_step", 0, "config key 'self_improve.difficulty_step': 0 must be >= 0 on every axis and > 0 on one"),
 ]
+assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("path,value,message", CASES, ids=[c[0] + ("-missing" if c[1] is DELETE else "") for c in CASES])

@@ -4,7 +4,6 @@ import re
 
 import pandas as pd
 import pytest
-
 from conftest import copy_workflow, micro_config, run_snakemake
 
 pytestmark = pytest.mark.workflow
@@ -61,6 +60,41 @@ def test_end_to_end_outputs(finished_run):
     assert (accepted.loc[accepted["accepted"], "reason"] == "").all()
     # Every job wrote its log.
     assert len(list((res / "logs").rglob("*.log"))) >= 30
+
+
+def test_same_config_and_seed_give_the_same_files_byte_for_byte(finished_run, tmp_path):
+    again = copy_workflow(tmp_path)
+    seeds = micro_config()["seeds"]
+    targets = [f"results/micro/round1/seed{s}/dataset.parquet" for s in seeds]
+    result = run_snakemake(again, *targets)
+    assert result.returncode == 0, result.stderr[-3000:]
+    compared = ["results/micro/round0/dataset.parquet", "results/micro/eval_prompts.parquet", *targets]
+    compared += [f"results/micro/round0/seed{s}/{name}" for s in seeds for name in ("generations.parquet", "accepted.parquet")]
+    for path in compared:
+        assert (again / path).read_bytes() == (finished_run / path).read_bytes(), f"{path} differs between two runs"
+
+
+def test_results_record_what_produced_them(finished_run):
+    import yaml
+
+    record = yaml.safe_load((finished_run / "results/micro/provenance.yaml").read_text())
+    assert record["config"]["task"] == micro_config()["task"] and record["config"]["train"] == micro_config()["train"]
+    for library in ("selfimprove", "torch", "snakemake", "pandas", "pyarrow"):
+        assert record["versions"][library], library
+    assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?|unknown \(.*\)", record["git_commit"])
+
+
+def test_every_job_declares_threads_and_scheduler_resources(finished_run):
+    result = run_snakemake(finished_run, "-n", "--forceall", "--verbose")
+    assert result.returncode == 0, result.stderr[-2000:]
+    blocks = re.findall(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", result.stdout, re.M | re.S)
+    assert {name for name, _ in blocks} >= {"train", "generate", "evaluate", "filter_labels", "build_dataset", "summarize"}
+    for name, body in blocks:
+        if name == "all":
+            continue
+        resources = re.search(r"resources: (.*)", body).group(1)
+        assert "mem_mb=" in resources and "runtime=" in resources, (name, resources)
+        assert "gpu=" not in resources, (name, resources)  # device: cpu never asks for a GPU
 
 
 def test_rerun_with_nothing_changed_does_nothing(finished_run):

@@ -1,0 +1,59 @@
+"""Checking an experiment config against config/schema.yaml with messages a user can act on.
+
+Every error names the offending key as a dotted path and says what is allowed there, e.g.
+``config key 'train.base_round.steps': -5 is less than the minimum of 1 (optimizer steps)``.
+"""
+
+from __future__ import annotations
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    def __init__(self, key: str, message: str):
+        super().__init__(f"config key '{key}': {message}")
+        self.key = key
+
+
+def _allowed(schema: dict) -> str:
+    """What a schema node admits, in words."""
+    if "enum" in schema:
+        return "one of " + ", ".join(map(str, schema["enum"]))
+    if "description" in schema:
+        return str(schema["description"]).strip()
+    return ""
+
+
+def _node(schema: dict, path) -> dict:
+    """The schema node describing the config value at `path` (its own description, before any $ref)."""
+    node = schema
+    for key in path:
+        if "$ref" in node and "properties" not in node:
+            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        node = node.get("items", {}) if isinstance(key, int) else node.get("properties", {}).get(key, {})
+    return node
+
+
+def _explain(error: jsonschema.ValidationError, schema: dict) -> ConfigError:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(known))
+        key = ".".join(filter(None, [path, unknown[0]]))
+        return ConfigError(key, f"unknown key; allowed keys here: {', '.join(known)}")
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return ConfigError(".".join(filter(None, [path, missing])), "is required and missing")
+    allowed = "" if error.validator == "enum" else _allowed({**error.schema, **_node(schema, error.absolute_path)})
+    return ConfigError(path or "(top level)", error.message + (f" ({allowed})" if allowed else ""))
+
+
+def check_schema(config: dict, schema_path) -> None:
+    """Raise ConfigError for the most relevant violation of the schema, if any."""
+    with open(schema_path) as fh:
+        schema = yaml.safe_load(fh)
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        raise _explain(error, schema)
