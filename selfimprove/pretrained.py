@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from .atomic import atomic_output
 from .hf import from_llama
 from .model import Transformer
 from .tokenizer import SPECIALS, CharTokenizer
@@ -75,5 +76,6 @@ def make_tiny_llama(out, chars: str, *, n_layer=2, n_head=4, n_kv_head=2, d_mode
         num_attention_heads=n_head, num_key_value_heads=n_kv_head, max_position_embeddings=512,
         bos_token_id=0, eos_token_id=1, pad_token_id=2, tie_word_embeddings=False,
     )
-    LlamaForCausalLM(config).save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    with atomic_output(out) as tmp:
+        LlamaForCausalLM(config).save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)

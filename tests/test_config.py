@@ -114,3 +114,22 @@ def test_every_shipped_config_and_scale_plans_a_dag(workdir, path, scale):
         make_tiny_llama(workdir / init_from, "0123456789+=")
     result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("device, gpus, expected", [("cuda", None, 1), ("auto", 1, 1), ("auto", None, 0), ("cpu", 0, 0)])
+def test_model_jobs_request_gpus_only_when_the_device_can_be_cuda(workdir, device, gpus, expected):
+    import re
+
+    cfg = micro_config()
+    cfg["device"] = device
+    if gpus is not None:
+        cfg["resources"] = {"gpus": gpus}
+    result = run_snakemake(workdir, "-n", "--verbose", config=cfg, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+    requests = {}
+    for name, resources in re.findall(r"^rule (\w+):\n(?:.*\n)*?\s+resources: (.*)", result.stdout, re.M):
+        requests.setdefault(name, set()).add(re.search(r"gpu=(\d+)", resources).group(1) if "gpu=" in resources else "0")
+    model_rules = {"train", "generate", "evaluate"}
+    assert model_rules <= set(requests) and {"filter_labels", "build_dataset", "eval_prompts"} <= set(requests)
+    for name, values in requests.items():
+        assert values == {str(expected) if name in model_rules else "0"}, (name, values)
