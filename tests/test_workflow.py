@@ -126,7 +126,7 @@ def test_more_rounds_only_run_the_new_rounds(finished_run):
     assert {p.split("/")[2] for p in rules_for(jobs, "generate")} == {last}
     assert {r for r, _ in jobs} <= {
         "selflabel_prompts", "generate", "filter_labels", "build_dataset", "train", "evaluate",
-        "summarize", "summarize_selflabels", "plot_accuracy", "plot_heatmap", "plot_selflabels", "all",
+        "summarize", "summarize_selflabels", "plot_accuracy", "plot_heatmap", "plot_selflabels", "provenance", "all",
     }
 
 

@@ -29,4 +29,13 @@ stop /run/slurmctld.pid slurmctld
 stop /run/slurmdbd.pid slurmdbd
 stop /run/mysqld/mysqld.pid mariadbd
 stop /run/munge/munged.pid munged
+
+# Remove the configuration up.sh wrote (and put back what it set aside): with a slurm.conf but
+# no controller, every Slurm command waits ~10 s for one, and so does every `snakemake` start,
+# whose Slurm plugin asks `scontrol show config` when it loads.
+MARK="# written by selfimprove tests/slurm/up.sh; removed by tests/slurm/down.sh"
+for conf in /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/slurmdbd.conf; do
+  if [ -e "$conf" ] && grep -qF "$MARK" "$conf"; then rm -f "$conf"; fi
+  if [ -e "$conf.before-selfimprove" ] && [ ! -e "$conf" ]; then mv "$conf.before-selfimprove" "$conf"; fi
+done
 exit 0

@@ -41,10 +41,16 @@ runuser -u munge -- /usr/sbin/munged </dev/null >/dev/null 2>&1   # forks; /run/
 wait_for 50 munge -n || fail "munged does not answer" /var/log/munge/munged.log
 
 # Configuration: all CPUs, 90% of the memory, one /dev/null "GPU", accounting through slurmdbd.
+# A configuration this script did not write is kept aside and put back by down.sh.
+MARK="# written by selfimprove tests/slurm/up.sh; removed by tests/slurm/down.sh"
+for conf in /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/slurmdbd.conf; do
+  if [ -e "$conf" ] && ! grep -qF "$MARK" "$conf"; then mv "$conf" "$conf.before-selfimprove"; fi
+done
 CPUS=$(nproc)
 MEM=$(( $(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p') * 90 / 100 ))
-printf 'NodeName=%s Name=gpu File=/dev/null\n' "$NODE" > /etc/slurm/gres.conf
+printf '%s\nNodeName=%s Name=gpu File=/dev/null\n' "$MARK" "$NODE" > /etc/slurm/gres.conf
 cat > /etc/slurm/slurm.conf <<CONF
+$MARK
 ClusterName=$CLUSTER
 SlurmctldHost=$NODE(127.0.0.1)
 SlurmUser=slurm
@@ -90,6 +96,7 @@ mariadb -e "DROP DATABASE IF EXISTS slurm_acct_db;
             CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'slurmtest';
             GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';"
 cat > /etc/slurm/slurmdbd.conf <<CONF
+$MARK
 AuthType=auth/munge
 DbdHost=localhost
 DbdAddr=127.0.0.1
