@@ -47,7 +47,7 @@ for key in ("base_round", "later_rounds"):
 if len(set(config["seeds"])) != len(config["seeds"]):
     config_error("seeds", f"seeds must be distinct, got {config['seeds']}")
 difficulty.check_config(get_task(config["task"]), config)  # raises "config key '...': ..."
-if not config["model"].get("init_from") and (config["model"]["pos_encoding"] == "rope" or "max_seq_len" in config["model"]):
+if not config["model"].get("init_from") and (config["model"]["pos_encoding"] != "none" or "max_seq_len" in config["model"]):
     difficulty.check_context(get_task(config["task"]), config, config["model"].get("max_seq_len", ModelConfig.max_seq_len))
 
 

@@ -60,6 +60,8 @@ def to_llama(model: Transformer, attn_implementation: str = "sdpa"):
     from transformers import LlamaForCausalLM
 
     cfg = model.cfg
+    if cfg.pos_encoding not in ("none", "rope"):
+        raise ValueError(f"LLaMA has no {cfg.pos_encoding!r} absolute positions; only 'rope' and 'none' (NoPE) models convert")
     hf = LlamaForCausalLM._from_config(llama_config(cfg), attn_implementation=attn_implementation)
     ours, theirs = model.state_dict(), hf.state_dict()
     for name, parts in _stacked(cfg).items():

@@ -2,7 +2,8 @@
 
 RMSNorm (pre-norm and final), SwiGLU feed-forward, multi-head causal attention, no
 biases, untied embeddings. Positional encoding: none by default (NoPE, as in the
-self-improvement paper) or rotary (RoPE). A key/value cache makes generation cost one
+self-improvement paper), rotary (RoPE), or absolute positions added to the token embeddings
+(learned, or the fixed sinusoidal table), the axis length-generalization studies vary. A key/value cache makes generation cost one
 token per step.
 """
 
@@ -49,6 +50,16 @@ def rope_tables(cfg: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
     angles = torch.outer(torch.arange(cfg.max_seq_len).float(), inv_freq)  # (T, hd/2)
     angles = torch.cat([angles, angles], dim=-1)  # (T, hd), the half-split layout of LLaMA
     return angles.cos(), angles.sin()
+
+
+def sinusoidal_table(max_len: int, dim: int) -> torch.Tensor:
+    """(max_len, dim) fixed absolute encodings: sines in even, cosines in odd channels."""
+    pos = torch.arange(max_len, dtype=torch.float32)[:, None]
+    freq = 10000.0 ** (-torch.arange(0, dim, 2, dtype=torch.float32) / dim)
+    table = torch.zeros(max_len, dim)
+    table[:, 0::2] = torch.sin(pos * freq)
+    table[:, 1::2] = torch.cos(pos * freq[: dim // 2])
+    return table
 
 
 def apply_rope(x, cos, sin):
@@ -173,6 +184,10 @@ class Transformer(nn.Module):
             cos, sin = rope_tables(cfg)
             self.register_buffer("rope_cos", cos, persistent=False)
             self.register_buffer("rope_sin", sin, persistent=False)
+        elif cfg.pos_encoding == "learned":
+            self.pos_embed = nn.Embedding(cfg.max_seq_len, cfg.d_model)
+        elif cfg.pos_encoding == "sinusoidal":
+            self.register_buffer("pos_table", sinusoidal_table(cfg.max_seq_len, cfg.d_model), persistent=False)
         self.apply(self._init_weights)
 
     @staticmethod
@@ -187,6 +202,21 @@ class Transformer(nn.Module):
         """idx: (B, T) token ids -> logits (B, T, vocab). See `hidden` for cache and packing."""
         return self.lm_head(self.hidden(idx, cache, packing))
 
+    def positions(self, T: int, cache: KVCache | None, packing: Packing | None) -> torch.Tensor:
+        """Position of each new token within its own sequence: (N,) for a packed stream,
+        (B, T) for left-padded cached rows, else (T,)."""
+        if packing is not None:
+            longest, pos = packing.max_len, packing.positions
+        elif cache is not None and cache.pad is not None:
+            pos = cache.positions(T)
+            longest = cache.pos + T
+        else:
+            start = cache.pos if cache is not None else 0
+            longest, pos = start + T, torch.arange(start, start + T, device=self.embed.weight.device)
+        if longest > self.cfg.max_seq_len:
+            raise ValueError(f"a sequence of {longest} tokens exceeds max_seq_len={self.cfg.max_seq_len} ({self.cfg.pos_encoding} positions)")
+        return pos
+
     def hidden(self, idx: torch.Tensor, cache: KVCache | None = None, packing: Packing | None = None) -> torch.Tensor:
         """Final normed hidden states (B, T, d_model).
 
@@ -195,23 +225,17 @@ class Transformer(nn.Module):
         """
         if cache is not None and packing is not None:
             raise ValueError("a packed stream cannot use a KV cache")
-        start = cache.pos if cache is not None else 0
         T = idx.shape[1]
+        pos = None if self.cfg.pos_encoding == "none" else self.positions(T, cache, packing)
         rope = None
-        if self.cfg.pos_encoding == "rope":
-            if packing is not None:
-                if packing.max_len > self.cfg.max_seq_len:
-                    raise ValueError(f"example of {packing.max_len} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
-                rope = (self.rope_cos[packing.positions, None], self.rope_sin[packing.positions, None])
-            else:
-                if start + T > self.cfg.max_seq_len:
-                    raise ValueError(f"sequence of {start + T} tokens exceeds max_seq_len={self.cfg.max_seq_len}")
-                if cache is not None and cache.pad is not None:  # left-padded rows: (B, 1, T, hd)
-                    pos = cache.positions(T)
-                    rope = (self.rope_cos[pos][:, None], self.rope_sin[pos][:, None])
-                else:
-                    rope = (self.rope_cos[start : start + T], self.rope_sin[start : start + T])
+        if self.cfg.pos_encoding == "rope":  # cos/sin per token: (N, 1, hd) packed, (B, 1, T, hd) padded, (T, hd)
+            cos, sin = self.rope_cos[pos], self.rope_sin[pos]
+            rope = (cos[:, None], sin[:, None]) if packing is not None or pos.dim() == 2 else (cos, sin)
         x = self.embed(idx)
+        if self.cfg.pos_encoding == "learned":
+            x = x + self.pos_embed(pos)
+        elif self.cfg.pos_encoding == "sinusoidal":
+            x = x + self.pos_table[pos].to(x.dtype)
         for i, block in enumerate(self.blocks):
             x = block(x, rope, cache, i, packing)
         if cache is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-POS_ENCODINGS = ("none", "rope")
+# none: NoPE (order only from the causal mask); rope: rotary; learned: a trained vector per
+# absolute position; sinusoidal: the fixed sine/cosine table of the original transformer.
+POS_ENCODINGS = ("none", "rope", "learned", "sinusoidal")
 
 
 @dataclass
@@ -16,9 +18,9 @@ class ModelConfig:
     d_model: int = 128
     n_kv_head: int = 0  # 0 = n_head (multi-head); fewer = grouped-query attention (pretrained LLaMAs)
     d_ff: int = 0  # 0 = LLaMA's rule: about 8/3 * d_model, rounded up to a multiple of 32
-    pos_encoding: str = "none"  # "none" (NoPE) or "rope"
+    pos_encoding: str = "none"  # one of POS_ENCODINGS
     rope_theta: float = 10000.0
-    max_seq_len: int = 1024  # only bounds the RoPE tables; NoPE has no length limit
+    max_seq_len: int = 1024  # length of the position tables (rope, learned, sinusoidal); NoPE has no limit
     norm_eps: float = 1e-6
     # LLaMA-3's frequency rescaling of RoPE, as in a checkpoint's config.json (rope_type "llama3"), or None
     rope_scaling: dict | None = None

@@ -37,7 +37,7 @@ CASES = [
     # unknown names
     ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, forward_addition, maze, multiplication"),
     ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'; available:"),
-    ("model.pos_encoding", "alibi", "config key 'model.pos_encoding': 'alibi' is not one of ['none', 'rope']"),
+    ("model.pos_encoding", "alibi", "config key 'model.pos_encoding': 'alibi' is not one of ['none', 'rope', 'learned', 'sinusoidal']"),
     ("device", "tpu", "config key 'device': 'tpu' is not one of ['cpu', 'cuda', 'auto']"),
     ("label_noise", {**NOISE, "start_rounds": [0], "kinds": ["flip"]}, "config key 'label_noise.kinds.0': 'flip' is not one of ['random', 'drop', 'perturb', 'both']"),
     # unknown and missing keys

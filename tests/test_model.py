@@ -1,3 +1,4 @@
+import math
 import random
 
 import pytest
@@ -5,7 +6,7 @@ import torch
 
 from selfimprove.checkpoint import load_checkpoint, save_checkpoint
 from selfimprove.generate import generate
-from selfimprove.model import ModelConfig, Transformer
+from selfimprove.model import POS_ENCODINGS, ModelConfig, Transformer
 from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import BOS, EOS, CharTokenizer
 
@@ -17,7 +18,7 @@ def tiny_model(vocab_size, pos_encoding="none", seed=0):
     return Transformer(ModelConfig(vocab_size=vocab_size, n_layer=2, n_head=2, d_model=32, pos_encoding=pos_encoding)).eval()
 
 
-@pytest.mark.parametrize("pos_encoding", ["none", "rope"])
+@pytest.mark.parametrize("pos_encoding", POS_ENCODINGS)
 def test_model_is_causal(pos_encoding):
     model = tiny_model(20, pos_encoding)
     x = torch.randint(0, 20, (3, 12))
@@ -51,7 +52,7 @@ def argmax_loop(model, tok, prompt, max_new):
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))
-@pytest.mark.parametrize("pos_encoding", ["none", "rope"])
+@pytest.mark.parametrize("pos_encoding", POS_ENCODINGS)
 def test_cached_batched_generation_equals_plain_argmax_loop(name, pos_encoding):
     task = get_task(name)
     tok = CharTokenizer(task.alphabet)
@@ -92,3 +93,27 @@ def test_config_rejects_bad_shapes():
         ModelConfig(vocab_size=10, d_model=30, n_head=4)
     with pytest.raises(ValueError, match="pos_encoding"):
         ModelConfig(vocab_size=10, pos_encoding="alibi")
+
+
+def test_absolute_encodings_make_position_visible_and_respect_their_table():
+    """With learned or sinusoidal positions the same token at two positions gets two outputs;
+    NoPE's first layer cannot tell them apart. Longer than the table is refused."""
+    x = torch.full((1, 6), 5)
+    for encoding in ("learned", "sinusoidal"):
+        model = tiny_model(20, encoding)
+        with torch.no_grad():
+            h = model.embed(x) + (model.pos_embed(torch.arange(6)) if encoding == "learned" else model.pos_table[:6])
+        assert not torch.allclose(h[0, 0], h[0, 3])
+        short = Transformer(ModelConfig(vocab_size=20, n_layer=1, n_head=2, d_model=32, pos_encoding=encoding, max_seq_len=8))
+        with pytest.raises(ValueError, match="exceeds max_seq_len=8"):
+            short(torch.zeros(1, 9, dtype=torch.long))
+
+
+def test_sinusoidal_table_is_the_classic_one():
+    from selfimprove.model import sinusoidal_table
+
+    table = sinusoidal_table(50, 8)
+    pos, i = 7, 2  # channel pair i: sin(pos / 10000^(2i/d)), cos(same)
+    angle = pos / 10000 ** (2 * i / 8)
+    assert table[pos, 2 * i].item() == pytest.approx(math.sin(angle), abs=1e-6)
+    assert table[pos, 2 * i + 1].item() == pytest.approx(math.cos(angle), abs=1e-6)

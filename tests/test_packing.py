@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from selfimprove.model import ModelConfig, Transformer
+from selfimprove.model import POS_ENCODINGS, ModelConfig, Transformer
 from selfimprove.packing import IGNORE, PackedExamples, Packing, encode_padded
 from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import PAD, CharTokenizer
@@ -61,7 +61,7 @@ def test_pack_lays_examples_out_back_to_back_sorted_by_length():
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))
-@pytest.mark.parametrize("pos_encoding", ["none", "rope"])
+@pytest.mark.parametrize("pos_encoding", POS_ENCODINGS)
 def test_packed_loss_and_gradients_equal_running_examples_one_by_one(name, pos_encoding):
     tok, prompts, targets = examples(name)
     model = model_for(tok, pos_encoding)
