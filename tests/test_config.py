@@ -35,7 +35,7 @@ CASES = [
     ("resources.data_jobs", {"runtime": "1h"}, "config key 'resources.data_jobs.runtime': '1h' is not of type 'integer'"),
     ("train.continue_training", "yes", "config key 'train.continue_training': 'yes' is not of type 'boolean'"),
     # unknown names
-    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, forward_addition, maze, multiplication"),
+    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, counting, counting_both, forward_addition, maze, multiplication"),
     ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'; available:"),
     ("model.pos_encoding", "alibi", "config key 'model.pos_encoding': 'alibi' is not one of ['none', 'rope', 'learned', 'sinusoidal']"),
     ("device", "tpu", "config key 'device': 'tpu' is not one of ['cpu', 'cuda', 'auto']"),

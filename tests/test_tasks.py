@@ -79,13 +79,16 @@ def test_reverse_addition_ground_truth_against_integers():
 def test_sampling_is_seeded(name):
     task = get_task(name)
     difficulty = SPREAD.get(name, [5])[1 if name in SPREAD else 0]
-    draw = lambda seed: [task.sample(random.Random(seed), difficulty) for _ in range(3)]  # noqa: E731
+    def draw(seed):
+        rng = random.Random(seed)
+        return [task.sample(rng, difficulty) for _ in range(3)]
+
     assert draw(3) == draw(3)
     assert draw(3) != draw(4)
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match="available: copy, forward_addition, maze, multiplication, reverse, reverse_addition"):
+    with pytest.raises(ValueError, match="available: copy, counting, counting_both, forward_addition, maze, multiplication, reverse, reverse_addition"):
         get_task("multiplication_typo")
 
 
@@ -165,3 +168,37 @@ def test_maze_is_a_tree_whose_path_has_the_asked_hops():
 def test_maze_rejects_impossible_sizes():
     with pytest.raises(ValueError, match="hops < nodes"):
         get_task("maze").sample(random.Random(0), (5, 5))
+
+
+def test_counting_format_and_ground_truth_from_the_endpoints():
+    from selfimprove.tasks.counting import MAX_NUMBER, Counting, number, symbol
+
+    up, both = get_task("counting"), get_task("counting_both")
+    assert Counting.render(symbol(5) + symbol(9) + ">", up.answer(symbol(5) + symbol(9) + ">")) == "SoS 5 9 > 5 6 7 8 9 EoS"
+    assert Counting.render(symbol(12) + symbol(9) + ">", both.answer(symbol(12) + symbol(9) + ">")) == "SoS 12 9 > 12 11 10 9 EoS"
+    assert Counting.render(symbol(7) + symbol(7) + ">", up.answer(symbol(7) + symbol(7) + ">")) == "SoS 7 7 > 7 EoS"
+    rng = random.Random(0)
+    downs = 0
+    for _ in range(500):
+        n = rng.randint(1, 150)
+        for task in (up, both):
+            ex = task.sample(rng, n)
+            a, b = number(ex.prompt[0]), number(ex.prompt[1])  # the count, computed independently
+            expected = list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
+            assert [number(c) for c in ex.target] == expected and len(expected) == n
+            assert 0 <= min(a, b) and max(a, b) <= MAX_NUMBER
+            assert task is both or a <= b
+            downs += task is both and a > b
+    assert 150 < downs < 350  # both directions, about equally often
+
+
+def test_counting_training_lines_cover_every_number_of_long_test_lines():
+    """The seed re-implementation tested on numbers its training never showed; here the short
+    training lines use every integer a long test line can."""
+    from selfimprove.tasks.counting import number
+
+    task = get_task("counting_both")
+    rng = random.Random(1)
+    seen = {number(c) for _ in range(5000) for ex in [task.sample_base(rng, 1, 55)] for c in ex.prompt[:2] + ex.target}
+    tested = {number(c) for _ in range(200) for ex in [task.sample(rng, 145)] for c in ex.prompt[:2] + ex.target}
+    assert tested <= seen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Example, Task
 from .copy import Copy
+from .counting import Counting, CountingBoth
 from .forward_addition import ForwardAddition
 from .maze import Maze
 from .multiplication import Multiplication
@@ -17,6 +18,8 @@ TASKS: dict[str, type[Task]] = {
     "reverse": Reverse,
     "multiplication": Multiplication,
     "maze": Maze,
+    "counting": Counting,
+    "counting_both": CountingBoth,
 }
 
 
