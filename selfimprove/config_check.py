@@ -16,15 +16,6 @@ class ConfigError(ValueError):
         self.key = key
 
 
-def _allowed(schema: dict) -> str:
-    """What a schema node admits, in words."""
-    if "enum" in schema:
-        return "one of " + ", ".join(map(str, schema["enum"]))
-    if "description" in schema:
-        return str(schema["description"]).strip()
-    return ""
-
-
 def _node(schema: dict, path) -> dict:
     """The schema node describing the config value at `path` (its own description, before any $ref)."""
     node = schema
@@ -45,8 +36,9 @@ def _explain(error: jsonschema.ValidationError, schema: dict) -> ConfigError:
     if error.validator == "required":
         missing = error.message.split("'")[1]
         return ConfigError(".".join(filter(None, [path, missing])), "is required and missing")
-    allowed = "" if error.validator == "enum" else _allowed({**error.schema, **_node(schema, error.absolute_path)})
-    return ConfigError(path or "(top level)", error.message + (f" ({allowed})" if allowed else ""))
+    # An enum's message already lists what is allowed; otherwise add the key's description.
+    described = "" if error.validator == "enum" else {**error.schema, **_node(schema, error.absolute_path)}.get("description", "")
+    return ConfigError(path or "(top level)", error.message + (f" ({str(described).strip()})" if described else ""))
 
 
 def check_schema(config: dict, schema_path) -> None:

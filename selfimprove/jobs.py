@@ -9,6 +9,8 @@ the result into `--gpus`, `--mem` and `--time`. A job that runs out of time is r
 
 from __future__ import annotations
 
+from .config_check import ConfigError
+
 DEFAULTS = {
     "gpus": None,  # per model job; None: 1 when device is cuda, else 0
     "model_jobs": {"mem_mb": 8000, "runtime": 120},  # runtime: minutes of the first attempt
@@ -32,9 +34,9 @@ def gpus_per_model_job(config: dict) -> int:
     if gpus is None:
         return 1 if device == "cuda" else 0
     if device == "cpu" and gpus > 0:
-        raise ValueError(f"config key 'resources.gpus': {gpus} GPU(s) per job with device: cpu would hold GPUs that are never used; use device: cuda or auto, or gpus: 0")
+        raise ConfigError("resources.gpus", f"{gpus} GPU(s) per job with device: cpu would hold GPUs that are never used; use device: cuda or auto, or gpus: 0")
     if device == "cuda" and gpus == 0:
-        raise ValueError("config key 'resources.gpus': device: cuda needs at least 1 GPU per model job (or leave gpus unset)")
+        raise ConfigError("resources.gpus", "device: cuda needs at least 1 GPU per model job (or leave gpus unset)")
     return gpus
 
 
@@ -43,6 +45,7 @@ def scheduler_resources(kind: str, config: dict) -> dict:
     spec = job_settings(config)[kind]
     minutes = spec["runtime"]
     resources = {"mem_mb": spec["mem_mb"], "runtime": lambda wildcards, attempt: minutes * attempt}
-    if kind == "model_jobs" and gpus_per_model_job(config):
-        resources["gpu"] = gpus_per_model_job(config)
+    gpus = gpus_per_model_job(config) if kind == "model_jobs" else 0
+    if gpus:
+        resources["gpu"] = gpus
     return resources

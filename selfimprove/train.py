@@ -137,20 +137,15 @@ def train_step(model, optimizer, examples: PackedExamples, idx, grad_clip: float
     gradients accumulate to the whole step's (same effective batch, less memory).
     """
     optimizer.zero_grad(set_to_none=True)
-    if micro_batches == 1:
-        inputs, labels, packing = examples.pack(idx, device)
+    idx = np.asarray(idx)
+    total = examples.num_answer_tokens(idx)  # every piece's loss is a share of the whole step's mean
+    loss = 0.0
+    for part in np.array_split(idx, micro_batches) if micro_batches > 1 else [idx]:
+        inputs, labels, packing = examples.pack(part, device)
         with torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda):
-            loss = packed_loss(model, inputs, labels, packing)
-        loss.backward()
-    else:
-        total = examples.num_answer_tokens(idx)
-        loss = 0.0
-        for part in np.array_split(np.asarray(idx), micro_batches):
-            inputs, labels, packing = examples.pack(part, device)
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda):
-                part_loss = packed_loss(model, inputs, labels, packing, total)
-            part_loss.backward()
-            loss = loss + part_loss.detach()
+            part_loss = packed_loss(model, inputs, labels, packing, total)
+        part_loss.backward()
+        loss = loss + part_loss.detach()
     torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
     optimizer.step()
     return loss
