@@ -6,6 +6,9 @@
 #
 # Each round is  train -> generate -> filter_labels -> build_dataset -> train (next round),
 # for every seed, plus evaluate after every train. See README.md.
+#
+# A config with a `sweep` (length and task generalization: counting, sparse parity) trains
+# once per variant and seed and evaluates instead: rules/sweep.smk.
 
 from snakemake.utils import min_version
 
@@ -19,20 +22,35 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/data.smk"
-include: "rules/selfimprove.smk"
-include: "rules/evaluate.smk"
-include: "rules/probe.smk"
-include: "rules/summary.smk"
-include: "rules/noise.smk"
+include: "rules/provenance.smk"
 
 
-rule all:
-    input:
-        rules.summarize.output,
-        rules.plot_accuracy.output,
-        rules.plot_heatmap.output,
-        rules.plot_selflabels.output,
-        rules.plot_noise.output if NOISE else [],
-        rules.provenance.output,
-    default_target: True
+if SWEEP:
+
+    include: "rules/sweep.smk"
+
+    rule all:
+        input:
+            rules.summarize_sweep.output,
+            [f"{RESULTS}/plots/{name}.png" for name in config.get("figures", {})],
+            rules.provenance.output,
+        default_target: True
+
+else:
+
+    include: "rules/data.smk"
+    include: "rules/selfimprove.smk"
+    include: "rules/evaluate.smk"
+    include: "rules/probe.smk"
+    include: "rules/summary.smk"
+    include: "rules/noise.smk"
+
+    rule all:
+        input:
+            rules.summarize.output,
+            rules.plot_accuracy.output,
+            rules.plot_heatmap.output,
+            rules.plot_selflabels.output,
+            rules.plot_noise.output if NOISE else [],
+            rules.provenance.output,
+        default_target: True

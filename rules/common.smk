@@ -15,11 +15,13 @@ from selfimprove.jobs import scheduler_resources
 from selfimprove.model_config import ModelConfig
 from selfimprove.provenance import git_commit, library_versions
 from selfimprove.scales import apply_scale
+from selfimprove.sweep import variants
 from selfimprove.tasks import TASKS, get_task
 
 
+SCHEMA = workflow.source_path("../config/schema.yaml")
 apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
-check_schema(config, workflow.source_path("../config/schema.yaml"))  # names the key and what it allows
+check_schema(config, SCHEMA)  # names the key and what it allows
 validate(config, "../config/schema.yaml")
 
 
@@ -27,37 +29,62 @@ def config_error(key, message):
     raise ConfigError(key, message)
 
 
-if config["task"] not in TASKS:
-    config_error("task", f"unknown task {config['task']!r}; available: {', '.join(sorted(TASKS))}")
-for name in config["filters"]:
-    if name not in FILTERS:
-        config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")
-if "majority_vote" in config["filters"]:
-    mv = config["majority_vote"]
-    if mv["models"] > len(config["seeds"]):
-        config_error("majority_vote.models", f"{mv['models']} voting models need at least as many seeds, but 'seeds' lists {len(config['seeds'])}")
-    if mv["min_agree"] > mv["models"]:
-        config_error("majority_vote.min_agree", f"{mv['min_agree']} exceeds majority_vote.models={mv['models']}")
-if config["model"]["d_model"] % config["model"]["n_head"]:
-    config_error("model.d_model", f"{config['model']['d_model']} is not divisible by model.n_head={config['model']['n_head']}")
-for key in ("base_round", "later_rounds"):
-    sched = config["train"][key]
-    if sched["warmup_steps"] + round(sched["steps"] * sched["decay_fraction"]) > sched["steps"]:
-        config_error(f"train.{key}", f"warmup_steps + decay_fraction * steps exceeds steps={sched['steps']}")
+def build_task(cfg):
+    """The config's task with its task_options; a bad option is a config error."""
+    if cfg["task"] not in TASKS:
+        config_error("task", f"unknown task {cfg['task']!r}; available: {', '.join(sorted(TASKS))}")
+    try:
+        return get_task(cfg["task"], cfg.get("task_options"))
+    except ValueError as err:
+        config_error("task_options", str(err))
+
+
+def check_experiment(cfg):
+    """What the schema cannot say about one experiment (or one variant of a sweep)."""
+    task = build_task(cfg)
+    if cfg["model"]["d_model"] % cfg["model"]["n_head"]:
+        config_error("model.d_model", f"{cfg['model']['d_model']} is not divisible by model.n_head={cfg['model']['n_head']}")
+    for key in ("base_round", "later_rounds"):
+        sched = cfg["train"].get(key)
+        if sched and sched["warmup_steps"] + round(sched["steps"] * sched["decay_fraction"]) > sched["steps"]:
+            config_error(f"train.{key}", f"warmup_steps + decay_fraction * steps exceeds steps={sched['steps']}")
+    if "sweep" not in cfg:  # how self-improvement rounds make their labels
+        for name in cfg["filters"]:
+            if name not in FILTERS:
+                config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")
+        if "majority_vote" in cfg["filters"]:
+            mv = cfg["majority_vote"]
+            if mv["models"] > len(cfg["seeds"]):
+                config_error("majority_vote.models", f"{mv['models']} voting models need at least as many seeds, but 'seeds' lists {len(cfg['seeds'])}")
+            if mv["min_agree"] > mv["models"]:
+                config_error("majority_vote.min_agree", f"{mv['min_agree']} exceeds majority_vote.models={mv['models']}")
+    difficulty.check_config(task, cfg)  # raises "config key '...': ..."
+    if not cfg["model"].get("init_from") and (cfg["model"]["pos_encoding"] != "none" or "max_seq_len" in cfg["model"]):
+        difficulty.check_context(task, cfg, cfg["model"].get("max_seq_len", ModelConfig.max_seq_len))
+    return task
+
+
 if len(set(config["seeds"])) != len(config["seeds"]):
     config_error("seeds", f"seeds must be distinct, got {config['seeds']}")
-difficulty.check_config(get_task(config["task"]), config)  # raises "config key '...': ..."
-if not config["model"].get("init_from") and (config["model"]["pos_encoding"] != "none" or "max_seq_len" in config["model"]):
-    difficulty.check_context(get_task(config["task"]), config, config["model"].get("max_seq_len", ModelConfig.max_seq_len))
+# A sweep (rules/sweep.smk): every variant is a whole config, checked like an experiment
+# (the config they are merged over is never run by itself, so it is not checked alone).
+SWEEP = "sweep" in config
+VARIANTS = variants(config) if SWEEP else {}
+for _name, _variant in VARIANTS.items():
+    try:
+        check_schema(_variant["config"], SCHEMA)
+        check_experiment(_variant["config"])
+    except ConfigError as err:
+        config_error(err.key, f"{err.message} (in sweep variant {_name})")
+TASK = build_task(next(iter(VARIANTS.values()))["config"]) if SWEEP else check_experiment(config)
 
 
 EXP = config["experiment"]
 RESULTS = f"results/{EXP}"
-TASK = get_task(config["task"])
 SEEDS = config["seeds"]
-ROUNDS = list(range(config["rounds"] + 1))  # round 0 plus `rounds` self-improvement rounds
+ROUNDS = list(range(config.get("rounds", 0) + 1))  # round 0 plus `rounds` self-improvement rounds
 # Voting models: the first `majority_vote.models` seeds.
-VOTERS = SEEDS[: config["majority_vote"]["models"]] if "majority_vote" in config["filters"] else []
+VOTERS = SEEDS[: config["majority_vote"]["models"]] if "majority_vote" in config.get("filters", []) else []
 
 
 wildcard_constraints:
@@ -71,7 +98,7 @@ BASE_HI = difficulty.parse(TASK, config["data"]["base_difficulty"][1])
 
 
 # Accelerated mode: a probe after each round decides what the next round labels (rules/probe.smk).
-ACCEL = config["self_improve"].get("accelerated")
+ACCEL = None if SWEEP else config["self_improve"].get("accelerated")
 if ACCEL and len(TASK.axes) > 1:
     config_error("self_improve.accelerated", f"probing is defined for one-axis tasks; {TASK.name!r} has axes {list(TASK.axes)} (list its cells in self_improve.schedule)")
 
@@ -89,6 +116,8 @@ def label_difficulties(wildcards):
 
 # Label noise (rules/noise.smk): one chain per setting "<kind>_p<fraction>_r<start>_t<trial>".
 NOISE = config.get("label_noise")
+if NOISE and SWEEP:
+    config_error("label_noise", "corrupts self-labels, which a sweep (train once, evaluate) has none of")
 if NOISE and ACCEL:
     config_error("label_noise", "cannot be combined with self_improve.accelerated (the probes decide the clean chain's prompts)")
 if NOISE:
@@ -155,8 +184,10 @@ DATA_JOB = scheduler_resources("data_jobs", config)
 CONDA_ENV = "../envs/gpu.yaml" if config["device"] == "cuda" else "../envs/cpu.yaml"
 
 
-def task_params():
-    return {"task": config["task"], "task_version": TASK.VERSION}
+def task_params(cfg=config):
+    """What a job needs to rebuild the task; the version only makes Snakemake re-run it when it changes."""
+    options = {"task_options": cfg["task_options"]} if cfg.get("task_options") else {}
+    return {"task": cfg["task"], **options, "task_version": get_task(cfg["task"], cfg.get("task_options")).VERSION}
 
 
 def runtime_params():
@@ -164,11 +195,15 @@ def runtime_params():
 
 
 def train_params(wildcards):
+    return schedule_params(config, int(wildcards.round))
+
+
+def schedule_params(cfg, round_):
     """Round 0 trains from scratch on its schedule; later rounds continue on theirs."""
-    t = config["train"]
-    schedule = t["base_round"] if int(wildcards.round) == 0 else t["later_rounds"]
+    t = cfg["train"]
+    schedule = t["base_round"] if round_ == 0 else t["later_rounds"]
     shared = {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip")}
-    mixture = {} if int(wildcards.round) == 0 else {"newest_fraction": t["newest_fraction"]}  # round 0 has no self-labels
+    mixture = {} if round_ == 0 else {"newest_fraction": t["newest_fraction"]}  # round 0 has no self-labels
     return {
         **shared,
         **mixture,
@@ -209,3 +244,48 @@ def pretrained_start(wildcards):
 
 def voter_generations(wildcards):
     return [f"{RESULTS}/round{wildcards.round}/seed{s}/generations.parquet" for s in VOTERS]
+
+
+def select_best_params(cfg):
+    """train.select_best, when set, with the generation batch its validation decodes in."""
+    if "select_best" not in cfg["train"]:
+        return {}
+    return {"select_best": cfg["train"]["select_best"], "batch_size": cfg["generation"]["batch_size"]}
+
+
+# --------------------------------------------------------------------------- sweeps (rules/sweep.smk)
+
+
+def variant_config(wildcards):
+    return VARIANTS[wildcards.variant]["config"]
+
+
+def variant_task_params():
+    """task_params of each wildcard's variant, one rule param per key."""
+    return {
+        "task": per_variant(lambda c: c["task"]),
+        "task_options": per_variant(lambda c: c.get("task_options", {})),
+        "task_version": per_variant(lambda c: build_task(c).VERSION),
+    }
+
+
+def per_variant(value):
+    """A rule param computed from the wildcards' variant config: per_variant(lambda cfg: ...)."""
+    return lambda wildcards: value(variant_config(wildcards))
+
+
+def data_owner(variant):
+    """The first variant with the same task and data settings: its prompts and training set
+    serve every variant that differs only in the model or training (e.g. the positional encoding)."""
+    key = lambda v: repr([VARIANTS[v]["config"].get(k) for k in ("task", "task_options", "data")])
+    return next(v for v in VARIANTS if key(v) == key(variant))
+
+
+def variant_data(name):
+    """Input function: the variant's (shared) data file `name`."""
+    return lambda wildcards: f"{RESULTS}/{data_owner(wildcards.variant)}/{name}"
+
+
+def sweep_outputs(name):
+    """`name` (a file under each seed's directory) of every variant and seed."""
+    return [f"{RESULTS}/{v}/seed{s}/{name}" for v in VARIANTS for s in SEEDS]

@@ -19,6 +19,7 @@ rule train:
         **runtime_params(),
         model=config["model"],
         train=train_params,
+        **select_best_params(config),
         seed=lambda wc: int(wc.seed) * 1000 + int(wc.round),
     threads: config["threads"]
     resources:

@@ -13,7 +13,7 @@ import yaml
 class ConfigError(ValueError):
     def __init__(self, key: str, message: str):
         super().__init__(f"config key '{key}': {message}")
-        self.key = key
+        self.key, self.message = key, message
 
 
 def _node(schema: dict, path) -> dict:

@@ -67,7 +67,10 @@ def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
     )
     df["source"] = source
     df["round"] = round_
-    return df.astype(EXAMPLE_COLUMNS)
+    df = df.astype(EXAMPLE_COLUMNS)
+    if any(e.group for e in examples):  # tasks with several evaluation populations (sparse parity)
+        df["group"] = [e.group for e in examples]
+    return df
 
 
 # --------------------------------------------------------------------------- sampling

@@ -30,9 +30,9 @@ from .tasks import get_task
 log = logging.getLogger(__name__)
 
 
-def eval_prompts(out, *, task, difficulties, per_difficulty, seed, task_version=None):
+def eval_prompts(out, *, task, difficulties, per_difficulty, seed, task_options=None, task_version=None):
     """`difficulties`: [lowest, highest] (config values); every difficulty between is evaluated."""
-    t = get_task(task)
+    t = get_task(task, task_options)
     lo, hi = (difficulty_.parse(t, d) for d in difficulties)
     difficulties = difficulty_.between(t, lo, hi)
     df = make_eval_prompts(t, difficulties, per_difficulty, seed)
@@ -40,19 +40,19 @@ def eval_prompts(out, *, task, difficulties, per_difficulty, seed, task_version=
     write_table(df, out)
 
 
-def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, task_version=None):
+def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, task_options=None, task_version=None):
     """`difficulty`: the [lowest, highest] difficulty of round-0 data, as config values."""
-    t = get_task(task)
+    t = get_task(task, task_options)
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
     df = make_base_dataset(t, lo, hi, size, seed, exclude)
     write_table(df, out)
 
 
-def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round, seed, probe_path=None, task_version=None):
+def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round, seed, probe_path=None, task_options=None, task_version=None):
     """`size` prompts at each of `difficulties` (config values). With a probe table
     (accelerated mode), its accepted difficulties instead, `size` spread over them."""
-    t = get_task(task)
+    t = get_task(task, task_options)
     if probe_path is not None:
         difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
         size = max(1, size // len(difficulties))
@@ -62,9 +62,9 @@ def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round
     write_table(df, out)
 
 
-def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_version=None):
+def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_options=None, task_version=None):
     own_df = read_table(own, ["prompt", "prediction", "ended"])
-    table = apply_filters(own_df, [read_table(p, ["prompt", "prediction", "ended"]) for p in voters], filters, get_task(task), majority_vote)
+    table = apply_filters(own_df, [read_table(p, ["prompt", "prediction", "ended"]) for p in voters], filters, get_task(task, task_options), majority_vote)
     table.insert(0, "seed", seed)
     kept = table[table["accepted"]]
     log.info(
@@ -84,14 +84,14 @@ def build_dataset(previous, accepted, out):
     write_table(df, out)
 
 
-def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max, max_jump, size, round, seed, task_version=None):
+def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max, max_jump, size, round, seed, task_options=None, task_version=None):
     """Fresh prompts at the `max_jump` difficulties past round `round`'s frontier: the base
     data's top for round 0, else the furthest difficulty the previous probe accepted."""
     frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
     difficulties = list(range(frontier + 1, frontier + max_jump + 1))
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
     log.info("round %d: probing difficulties %s", round, difficulties)
-    write_table(make_probe_prompts(get_task(task), difficulties, size, round, seed, exclude), out)
+    write_table(make_probe_prompts(get_task(task, task_options), difficulties, size, round, seed, exclude), out)
 
 
 def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed):

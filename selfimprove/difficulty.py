@@ -72,9 +72,15 @@ def labelled(task: Task, self_improve: dict, base_hi, round_: int) -> list:
     return [shift(task, base_hi, step, round_ + 1)]
 
 
+def self_improvement(config: dict) -> dict | None:
+    """The config's `self_improve` block; None for a sweep, which trains once and labels nothing."""
+    return None if "sweep" in config else config["self_improve"]
+
+
 def check_config(task: Task, config: dict) -> None:
-    """Every difficulty-valued key fits the task, ranges are not empty, the schedule covers the rounds."""
-    data, si = config["data"], config["self_improve"]
+    """Every difficulty-valued key fits the task, ranges are not empty, the schedule covers the rounds
+    (a sweep has no rounds and no schedule)."""
+    data, si = config["data"], self_improvement(config)
     for key in ("base_difficulty", "eval_difficulties"):
         lo, hi = (parse(task, v, f"data.{key}") for v in data[key])
         if min(columns(lo)[: len(task.axes)]) < 1:
@@ -82,6 +88,8 @@ def check_config(task: Task, config: dict) -> None:
         if not between(task, lo, hi):
             raise DifficultyError(f"data.{key}", f"{data[key]} is empty: the first value must not exceed the second")
     base_hi = parse(task, data["base_difficulty"][1])
+    if si is None:
+        return
     if si.get("schedule"):
         if len(si["schedule"]) < config["rounds"]:
             raise DifficultyError("self_improve.schedule", f"has {len(si['schedule'])} entries (one per round), but rounds={config['rounds']} needs {config['rounds']}")
@@ -97,9 +105,11 @@ def check_config(task: Task, config: dict) -> None:
 
 def hardest(task: Task, config: dict) -> list:
     """The hardest difficulties the experiment trains, labels or evaluates (at most one per source)."""
-    data, si = config["data"], config["self_improve"]
+    data, si = config["data"], self_improvement(config)
     base_hi = parse(task, data["base_difficulty"][1])
     found = [base_hi, parse(task, data["eval_difficulties"][1])]
+    if si is None:  # a sweep: trained and evaluated, never labelled
+        return found
     accelerated = si.get("accelerated")
     if accelerated:  # at most max_jump new difficulties per round
         found.append(shift(task, base_hi, 1, accelerated["max_jump"] * config["rounds"]))

@@ -12,9 +12,10 @@ import logging
 import pandas as pd
 
 from .checkpoint import load_checkpoint
-from .data import DIFFICULTY, read_table, write_table
+from . import difficulty as difficulty_
+from .data import DIFFICULTY, read_table, rng_for, write_table
 from .device import pick_device
-from .evaluate import accuracy_by_difficulty, label_prompts
+from .evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
 from .model import ModelConfig
 from .probe import decide
 from .tasks import get_task
@@ -23,15 +24,46 @@ from .train import TrainConfig, train_round_to_files
 log = logging.getLogger(__name__)
 
 
-def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_version=None, snapshots=None):
+def validation_set(task, train_prompts, size: int, seed: int) -> pd.DataFrame:
+    """`size` fresh examples from the training distribution (the dataset's difficulty range),
+    none of them a training prompt: the split that picks the best checkpoint."""
+    rng = rng_for("valid", task.name, seed)
+    exclude, rows = set(train_prompts["prompt"]), []
+    lo = difficulty_.from_columns(task, train_prompts["difficulty"].min(), train_prompts["difficulty2"].min())
+    hi = difficulty_.from_columns(task, train_prompts["difficulty"].max(), train_prompts["difficulty2"].max())
+    for _ in range(100 * size):
+        if len(rows) == size:
+            break
+        ex = task.sample_base(rng, lo, hi)
+        if ex.prompt not in exclude:
+            exclude.add(ex.prompt)
+            rows.append({"prompt": ex.prompt, "target": ex.target, **dict(zip(DIFFICULTY, difficulty_.columns(ex.difficulty)))})
+    return pd.DataFrame(rows)
+
+
+def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_options=None,
+          task_version=None, select_best=None, batch_size=256, snapshots=None, tracker=None):
     """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`.
 
-    `snapshots` may set `checkpoint_every` (how often a resumable snapshot is saved).
+    `select_best` ({every, examples}): keep the checkpoint with the best greedy exact match on
+    a validation split drawn like the training data. `snapshots` may set `checkpoint_every`
+    (how often a resumable snapshot is saved). `tracker`: a tracking.Tracker for the log.
     """
     dev = pick_device(device, threads)
     df = read_table(dataset)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
-    alphabet = get_task(task).alphabet
+    the_task = get_task(task, task_options)
+    alphabet = the_task.alphabet
+    masks = [the_task.supervised_in_prompt(p) for p in df["prompt"]]
+    if all(m is None for m in masks):
+        masks = None
+    if select_best:
+        valid = validation_set(the_task, df, select_best["examples"], seed)
+        log.info("validation split: %d examples at difficulties %s", len(valid), sorted(int(d) for d in valid["difficulty"].unique()))
+        kwargs_select = {"validate": lambda m, tok: label_prompts(m, tok, the_task, valid, batch_size, progress=False)["correct"].mean()}
+        train = {**train, "select_every": select_best["every"]}
+    else:
+        kwargs_select = {}
     if init:
         kwargs = {"init_checkpoint": init}
     elif pretrained:
@@ -41,14 +73,21 @@ def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, tra
             raise ValueError("model.lora adapts a pretrained start; set model.init_from too")
         dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
         kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
-    train_round_to_files(df, TrainConfig(seed=seed, **train, **(snapshots or {})), model_out, log_out, device=dev, **kwargs)
+    train_round_to_files(df, TrainConfig(seed=seed, **train, **(snapshots or {})), model_out, log_out, device=dev,
+                         prompt_masks=masks, tracker=tracker, **kwargs_select, **kwargs)
 
 
-def label(model_path, prompts_path, *, task, batch_size, device, threads, task_version=None):
-    """Greedy answers of a model to a prompt table (used for self-labelling and evaluation)."""
+def label(model_path, prompts_path, *, task, batch_size, device, threads, task_options=None, task_version=None, teacher_forced=False):
+    """Greedy answers of a model to a prompt table (used for self-labelling and evaluation);
+    with `teacher_forced`, also whether the model gets every target token right given the
+    true prefix (`tf_correct`)."""
     model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
-    labelled = label_prompts(model, tok, get_task(task), read_table(prompts_path, ["prompt", "target", *DIFFICULTY]), batch_size)
+    prompts = read_table(prompts_path, ["prompt", "target", *DIFFICULTY])
+    labelled = label_prompts(model, tok, get_task(task, task_options), prompts, batch_size)
     log.info("accuracy of these labels against ground truth: %.4f", labelled["correct"].mean())
+    if teacher_forced:
+        labelled["tf_correct"] = teacher_forced_correct(model, tok, prompts["prompt"], prompts["target"], batch_size)
+        log.info("teacher-forced accuracy: %.4f", labelled["tf_correct"].mean())
     return labelled
 
 
@@ -57,18 +96,19 @@ def generate(model_path, prompts_path, out, **params):
 
 
 def evaluate(model_path, prompts_path, out, *, round, seed, **params):
-    acc = accuracy_by_difficulty(label(model_path, prompts_path, **params))
+    """Exact match of greedy generation per difficulty (and group), beside the teacher-forced figure."""
+    acc = accuracy_by_difficulty(label(model_path, prompts_path, teacher_forced=True, **params))
     acc.insert(0, "seed", seed)
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))
     write_table(acc, out)
 
 
-def probe(model_paths, prompts_path, out, *, seeds, threshold, task, batch_size, device, threads, task_version=None):
+def probe(model_paths, prompts_path, out, *, seeds, threshold, task, batch_size, device, threads, task_options=None, task_version=None):
     """Accelerated mode: every seed's model on the probe prompts -> which difficulties to label next."""
     per_seed = []
     for seed, path in zip(seeds, model_paths):
-        acc = accuracy_by_difficulty(label(path, prompts_path, task=task, batch_size=batch_size, device=device, threads=threads))
+        acc = accuracy_by_difficulty(label(path, prompts_path, task=task, task_options=task_options, batch_size=batch_size, device=device, threads=threads))
         per_seed.append(acc.assign(seed=seed))
     acc = pd.concat(per_seed, ignore_index=True)
     table = decide(acc, threshold)

@@ -73,13 +73,17 @@ class PackedExamples:
     labels are the next tokens, IGNORE over the prompt.
     """
 
-    def __init__(self, tok: CharTokenizer, prompts, targets):
+    def __init__(self, tok: CharTokenizer, prompts, targets, prompt_masks=None):
+        """`prompt_masks[i]`, when given and not None: which characters of prompt i are
+        labelled too (Task.supervised_in_prompt), besides the answer and [EOS]."""
         prompts, targets = list(prompts), list(targets)
         if not prompts:
             raise ValueError("no examples to pack")
+        masks = list(prompt_masks) if prompt_masks is not None else [None] * len(prompts)
         lengths = np.array([len(p) + len(t) + 1 for p, t in zip(prompts, targets)])  # input length
         self.lengths = lengths
-        self.answer_lengths = np.array([len(t) + 1 for t in targets])  # labelled positions: the answer and [EOS]
+        # labelled positions: the answer and [EOS], plus any supervised prompt characters
+        self.answer_lengths = np.array([len(t) + 1 + (sum(m) if m is not None else 0) for t, m in zip(targets, masks)])
         self.row = np.zeros(len(lengths), dtype=np.int64)  # row of each example in its length's matrix
         self.inputs: dict[int, torch.Tensor] = {}
         self.labels: dict[int, torch.Tensor] = {}
@@ -93,6 +97,11 @@ class PackedExamples:
                 inputs[r] = seq[:-1]
                 answer = len(prompts[i])  # labels[t] is seq[t + 1]; the answer starts at seq[1 + len(prompt)]
                 labels[r, answer:] = seq[answer + 1 :]
+                if masks[i] is not None:  # prompt character t is seq[t + 1], predicted at position t
+                    if len(masks[i]) != answer:
+                        raise ValueError(f"a prompt mask has {len(masks[i])} entries for a prompt of {answer} characters")
+                    supervised = np.flatnonzero(masks[i])
+                    labels[r, supervised] = np.asarray(seq)[supervised + 1]
             self.inputs[int(length)] = torch.from_numpy(inputs)
             self.labels[int(length)] = torch.from_numpy(labels)
 

@@ -57,3 +57,18 @@ def summarize_noise(eval_paths, dataset_paths, out, *, experiment, task, setting
     df.insert(0, "task", task)
     df.insert(0, "experiment", experiment)
     write_table(df.sort_values(["kind", "start", "fraction", "trial", "round", "seed", "difficulty"]), out)
+
+
+def summarize_sweep(eval_paths, dataset_paths, out, *, experiment, task, axes):
+    """A sweep's table: like summarize_accuracy (round 0 only), plus `variant` and one column
+    per sweep axis; axes[i] ({axis: value name}) belongs to eval_paths[i]."""
+    df = accuracy_table(eval_paths, dataset_paths)
+    sizes = [len(read_table(p, ["round"])) for p in eval_paths]
+    names = ["/".join(f"{a}={v}" for a, v in ax.items()) for ax in axes]
+    df["variant"] = [name for name, n in zip(names, sizes) for _ in range(n)]
+    for axis in axes[0]:
+        df[axis] = [ax[axis] for ax, n in zip(axes, sizes) for _ in range(n)]
+    df.insert(0, "task", task)
+    df.insert(0, "experiment", experiment)
+    order = ["variant", "seed", "difficulty", "difficulty2"] + (["group"] if "group" in df else [])
+    write_table(df.sort_values(order), out)

@@ -23,6 +23,7 @@ import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from .errors import TrainingDiverged, TrainingInterrupted
 from .model import ModelConfig, Transformer
 from .packing import IGNORE, PackedExamples, Packing
 from .tokenizer import CharTokenizer
+
+if TYPE_CHECKING:
+    from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 25
     checkpoint_every: int = 250  # steps between resumable snapshots (0: only on SIGTERM/SIGUSR1)
+    select_every: int = 0  # with a validation function: validate every this many steps and keep the best
 
 
 # --------------------------------------------------------------------------- sampling and schedule
@@ -184,12 +189,18 @@ def train_round(
     alphabet: str | None = None,
     device: torch.device = torch.device("cpu"),
     meta: dict | None = None,
+    prompt_masks=None,
+    validate: Callable[[Transformer, CharTokenizer], float] | None = None,
+    tracker: Tracker | None = None,
 ) -> pd.DataFrame:
     """Train for cfg.steps and write `checkpoint_out`. Returns the training log.
 
     Give `init_checkpoint` (continue: weights and optimizer state), or `pretrained` (a local
     Hugging Face checkpoint directory, with `alphabet`), or `model_config` and `alphabet`
-    (a fresh model).
+    (a fresh model). `prompt_masks`: prompt characters labelled too (see PackedExamples).
+    `validate(model, tok)` -> a validation accuracy: with `cfg.select_every`, measured every
+    that many steps and at the end, and the checkpoint written is the best one measured
+    (ties keep the earlier). `tracker` receives the training log as it grows.
     """
     torch.manual_seed(cfg.seed)
     if pretrained is not None:
@@ -219,16 +230,18 @@ def train_round(
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log.info("model: %d parameters (%d trained), %s", model.num_params(), trainable, model.cfg)
 
-    examples = PackedExamples(tok, dataset["prompt"], dataset["target"])
+    examples = PackedExamples(tok, dataset["prompt"], dataset["target"], prompt_masks)
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))
     gen = torch.Generator().manual_seed(cfg.seed)
 
     # An interrupted run of this very round left a snapshot: continue from it.
     snapshot_file = resume.snapshot_path(checkpoint_out)
-    settings = {"train": {k: v for k, v in asdict(cfg).items() if k not in ("log_every", "checkpoint_every")},
+    settings = {"train": {k: v for k, v in asdict(cfg).items() if k not in ("log_every", "checkpoint_every")}, "masked": prompt_masks is not None,
                 "model": model.cfg.to_dict(), "pretrained": str(pretrained), "lora": lora, "alphabet": tok.to_dict()}
     fingerprint = resume.fingerprint(settings, dataset[["prompt", "target", "source", "round", *DIFFICULTY]], init_checkpoint)
     rows, first_step, tokens = [], 0, 0
+    selecting = validate is not None and cfg.select_every > 0
+    best = {"accuracy": -1.0, "step": None, "model": None}  # the best validated weights so far
     snapshot = resume.load_snapshot(snapshot_file, fingerprint, device)
     if snapshot is not None:
         model.load_state_dict(snapshot["model"])
@@ -236,14 +249,25 @@ def train_round(
         gen.set_state(snapshot["sampler_rng"])
         torch.set_rng_state(snapshot["torch_rng"])
         rows, first_step = snapshot["log"], snapshot["step"]
+        best = snapshot.get("best", best)
         log.info("resuming from %s at step %d of %d", snapshot_file, first_step, cfg.steps)
+
+    def select(done: int) -> float:
+        """Validate the current weights; remember them if they are the best so far."""
+        model.eval()
+        accuracy = float(validate(model, tok))
+        model.train()
+        if accuracy > best["accuracy"]:
+            best.update(accuracy=accuracy, step=prior_steps + done, model={k: v.detach().clone() for k, v in model.state_dict().items()})
+        log.info("step %d: validation accuracy %.4f (best %.4f at step %d)", prior_steps + done, accuracy, best["accuracy"], best["step"])
+        return accuracy
 
     def save_snapshot(next_step: int, loss: torch.Tensor) -> None:
         if not torch.isfinite(loss):
             raise TrainingDiverged(f"non-finite loss {loss.item()} before step {next_step}; nothing was saved")
         resume.save_snapshot(snapshot_file, {
             "fingerprint": fingerprint, "step": next_step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "sampler_rng": gen.get_state(), "torch_rng": torch.get_rng_state(), "log": rows,
+            "sampler_rng": gen.get_state(), "torch_rng": torch.get_rng_state(), "log": rows, "best": best,
         })
 
     prepare_for_device(model)
@@ -262,7 +286,14 @@ def train_round(
                     raise TrainingDiverged(f"non-finite loss {loss.item()} at step {step}; nothing was written for this round (a lower learning rate, train.base_round.lr / train.later_rounds.lr, usually helps)")
                 elapsed = time.perf_counter() - t0
                 rows.append({"step": prior_steps + step, "loss": loss.item(), "lr": lr, "tokens_per_s": tokens / elapsed})
+                if tracker is not None:
+                    tracker.log(prior_steps + step, {"train/loss": rows[-1]["loss"], "train/lr": lr, "train/tokens_per_s": rows[-1]["tokens_per_s"]})
             done = step + 1
+            if selecting and (done % cfg.select_every == 0 or done == cfg.steps):
+                accuracy = select(done)
+                rows.append({"step": prior_steps + done, "valid_accuracy": accuracy})
+                if tracker is not None:
+                    tracker.log(prior_steps + done, {"valid/accuracy": accuracy})
             if stop.received:
                 save_snapshot(done, loss)
                 raise TrainingInterrupted(f"{stop.received} received at step {done} of {cfg.steps}; state saved to {snapshot_file}; running the workflow again resumes from there")
@@ -270,6 +301,10 @@ def train_round(
                 save_snapshot(done, loss)
 
     meta = {**(meta or {}), "total_steps": prior_steps + cfg.steps}
+    if selecting:
+        model.load_state_dict(best["model"])
+        meta.update(best_step=best["step"], best_valid_accuracy=best["accuracy"])
+        log.info("keeping the weights of step %d (validation accuracy %.4f)", best["step"], best["accuracy"])
     save_checkpoint(checkpoint_out, model, tok, optimizer, meta)
     Path(snapshot_file).unlink(missing_ok=True)
     return pd.DataFrame(rows)

@@ -1,7 +1,6 @@
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import torch
 
 from selfimprove.data import (
     EXAMPLE_COLUMNS,

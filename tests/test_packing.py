@@ -100,3 +100,28 @@ def test_packed_forward_refuses_a_cache_and_overlong_examples():
     with pytest.raises(ValueError, match="no examples"):
         PackedExamples(tok, [], [])
     assert Packing.from_runs([(2, 3)]).positions.tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_supervised_prompt_characters_are_labelled_and_counted_like_the_answer():
+    """Sparse parity also trains on the in-context separators and chain-of-thought bits: the packed
+    loss equals the mean cross-entropy over exactly those positions plus the answer, run one by one."""
+    task = get_task("sparse_parity", {"d": 5, "k": 2, "n_test_tasks": 3, "n_train_tasks": 4})
+    tok, rng = CharTokenizer(task.alphabet), random.Random(0)
+    sampled = [task.sample_base(rng, 2, 4) for _ in range(12)]
+    prompts, targets = [e.prompt for e in sampled], [e.target for e in sampled]
+    masks = [task.supervised_in_prompt(p) for p in prompts]
+    model = model_for(tok, "learned")
+    packed_examples = PackedExamples(tok, prompts, targets, masks)
+    x, y, packing = packed_examples.pack(np.arange(len(prompts)))
+    packed = packed_loss(model, x, y, packing)
+    total, count = 0.0, 0
+    for p, t, m in zip(prompts, targets, masks):
+        seq = torch.tensor([1, *tok.encode(p), *tok.encode(t), 2])  # [BOS] prompt target [EOS]
+        logits = model(seq[None, :-1])[0]
+        labelled = [i for i, keep in enumerate(m) if keep] + list(range(len(p), len(seq) - 1))  # position i predicts seq[i + 1]
+        total = total + F.cross_entropy(logits[labelled], seq[1:][labelled], reduction="sum")
+        count += len(labelled)
+    assert packed_examples.num_answer_tokens(np.arange(len(prompts))) == count == int((y != IGNORE).sum())
+    assert packed.item() == pytest.approx((total / count).item(), rel=1e-5)
+    with pytest.raises(ValueError, match="prompt mask has 2 entries"):
+        PackedExamples(tok, prompts[:1], targets[:1], [[True, False]])

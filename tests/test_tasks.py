@@ -47,7 +47,8 @@ def test_copy_format():
     assert task.target_length("5028=") == 4
 
 
-SPREAD = {"multiplication": [(1, 1), (2, 7), (7, 2), (12, 12)], "maze": [(2, 1), (12, 3), (30, 9), (99, 60)]}
+SPREAD = {"multiplication": [(1, 1), (2, 7), (7, 2), (12, 12)], "maze": [(2, 1), (12, 3), (30, 9), (99, 60)],
+          "sparse_parity": [20, 25, 30, 40]}  # fewer in-context segments can leave the hidden tuple ambiguous
 CASES = [(name, d) for name in sorted(TASKS) for d in SPREAD.get(name, [1, 2, 7, 25])]
 
 

@@ -1,13 +1,21 @@
-"""Rule train: one round of training for one seed."""
+"""Rules train and sweep_train: one round of training for one seed."""
+
+from pathlib import Path
 
 from selfimprove.logs import log_to, optional_input
 from selfimprove.model_stages import train
+from selfimprove.tracking import open_tracker
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    pretrained = optional_input(dict(sm.input.items()).get("pretrained", []))  # round 0 of a pretrained start
-    init = optional_input(sm.input.init)
-    # How often to snapshot changes no result, so it is read from the config, not a param (no re-run).
+    inputs = dict(sm.input.items())
+    pretrained = optional_input(inputs.get("pretrained", []))  # round 0 of a pretrained start
+    init = optional_input(inputs.get("init", []))
+    # How often to snapshot, and what tracks the run, change no result: they are read from the
+    # config, not params, so changing them re-runs nothing.
     snapshots = {"checkpoint_every": sm.config["train"]["checkpoint_every"]} if "checkpoint_every" in sm.config["train"] else {}
-    train(sm.input.dataset, sm.output.model, sm.output.train_log, init=init[0] if init else None,
-          pretrained=pretrained[0] if pretrained else None, **sm.params, snapshots=snapshots)
+    run_dir = Path(sm.output.model).parent
+    run_name = f"{sm.config['experiment']}/{run_dir.relative_to(Path('results') / sm.config['experiment'])}"
+    with open_tracker(sm.config.get("tracking"), run_dir, run_name, dict(sm.params.items())) as tracker:
+        train(sm.input.dataset, sm.output.model, sm.output.train_log, init=init[0] if init else None,
+              pretrained=pretrained[0] if pretrained else None, **sm.params, snapshots=snapshots, tracker=tracker)

@@ -18,6 +18,10 @@ class Example:
     prompt: str
     target: str
     difficulty: int
+    # Which evaluation population the example belongs to, for tasks that report several
+    # (sparse parity: tasks 'unseen' in training, or 'affected' / 'unaffected' by an
+    # exclusion); '' for tasks with one population.
+    group: str = ""
 
 
 class Task(ABC):
@@ -60,6 +64,12 @@ class Task(ABC):
     def num_distinct(self, difficulty: int) -> float:
         """How many distinct prompts exist at `difficulty` (inf when not worth counting)."""
         return float("inf")
+
+    def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
+        """Which prompt characters training also predicts (besides the whole target), or None
+        for none. Sparse parity supervises the separator and chain-of-thought bits of every
+        in-context segment, as its reference code does; other tasks learn the answer only."""
+        return None
 
 
 def digit_string(rng: random.Random, n: int) -> str:

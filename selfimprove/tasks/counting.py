@@ -34,7 +34,7 @@ class Counting(Task):
     name = "counting"
     VERSION = 1
     alphabet = ARROW + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
-    difficulty_unit = "numbers counted"
+    difficulty_unit = "numbers counted = line length - 5 tokens"
     directions = ("up",)
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:

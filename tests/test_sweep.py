@@ -1,0 +1,108 @@
+"""Sweeps: variants from axes, and a real parity sweep through `snakemake` (train once, evaluate)."""
+
+import re
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, copy_workflow, run_snakemake
+
+from selfimprove.checkpoint import load_checkpoint
+from selfimprove.config_check import ConfigError
+from selfimprove.scales import apply_scale
+from selfimprove.sweep import variants
+
+MICRO_SWEEP = yaml.safe_load((ROOT / "tests" / "configs" / "micro_sweep.yaml").read_text())
+
+
+def test_variants_are_every_combination_merged_over_the_config():
+    config = {"model": {"n_layer": 2, "pos_encoding": "none"}, "task_options": {"d": 6},
+              "sweep": {"pe": {"none": {}, "rope": {"model": {"pos_encoding": "rope"}}},
+                        "cot": {"on": {"task_options": {"cot": True}}, "off": {"task_options": {"cot": False}}}}}
+    found = variants(config)
+    assert list(found) == ["pe=none/cot=on", "pe=none/cot=off", "pe=rope/cot=on", "pe=rope/cot=off"]
+    rope_off = found["pe=rope/cot=off"]
+    assert rope_off["axes"] == {"pe": "rope", "cot": "off"}
+    assert rope_off["config"]["model"] == {"n_layer": 2, "pos_encoding": "rope"}  # merged, not replaced
+    assert rope_off["config"]["task_options"] == {"d": 6, "cot": False}
+    assert config["model"]["pos_encoding"] == "none"  # the experiment's config is untouched
+
+
+@pytest.mark.parametrize("sweep, key", [
+    ({"pe": {"a": {"seeds": [1]}}}, "sweep.pe.a.seeds"),  # set once per experiment
+    ({"pe": {"a b": {}}}, "sweep.pe"),  # becomes a directory name
+    ({"p/e": {"a": {}}}, "sweep.p/e"),
+    ({"pe": {}}, "sweep.pe"),
+])
+def test_bad_sweeps_name_the_key(sweep, key):
+    with pytest.raises(ConfigError, match=re.escape(f"config key '{key}'")):
+        variants({"sweep": sweep})
+
+
+def test_a_scale_replaces_the_sweep_instead_of_merging_it():
+    config = {"scale": "smoke", "sweep": {"n": {"8": {}, "16": {}}}, "scales": {"smoke": {"sweep": {"n": {"2": {}}}}}}
+    apply_scale(config)
+    assert config["sweep"] == {"n": {"2": {}}}
+
+
+def test_variants_that_differ_only_in_the_model_share_their_data(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = run_snakemake(workdir, "-n", "--quiet", "rules", config=yaml.safe_load((ROOT / "config/experiments/counting.yaml").read_text()))
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
+    assert counts["sweep_dataset"] == "1" and counts["sweep_eval_prompts"] == "1"  # one data set ...
+    assert counts["sweep_train"] == "12" and counts["sweep_evaluate"] == "12"  # ... for 4 encodings x 3 seeds
+
+
+def test_a_variant_with_a_bad_value_fails_before_any_job_naming_the_key(tmp_path):
+    config = {**MICRO_SWEEP, "sweep": {"pe": {"ok": {}, "bad": {"model": {"pos_encoding": "alibi"}}}}}
+    result = run_snakemake(copy_workflow(tmp_path), "-n", config=config)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "config key 'model.pos_encoding'" in output and "alibi" in output and "(in sweep variant pe=bad)" in output
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("sweep"))
+    result = run_snakemake(workdir, config=MICRO_SWEEP)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+pytestmark = pytest.mark.workflow
+
+
+def test_a_sweep_trains_each_variant_once_and_summarizes_them_in_one_table(swept):
+    res = swept / "results" / "micro_sweep"
+    acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
+    # run_snakemake writes the config with sorted keys, so the axes come in alphabetical order
+    names = [f"exclusion={e}/n_train_tasks={n}" for e in ("none", "missing_coordinate") for n in ("2", "4")]
+    assert set(acc["variant"]) == set(names)
+    for name in names:
+        rows = acc[acc["variant"] == name]
+        axes = dict(part.split("=") for part in name.split("/"))
+        assert (rows["n_train_tasks"] == axes["n_train_tasks"]).all() and (rows["exclusion"] == axes["exclusion"]).all()
+        assert set(rows["difficulty"]) == {4, 5, 6} and (rows["round"] == 0).all()
+        # the exclusion splits the unseen test tasks into affected and unaffected ones
+        assert set(rows["group"]) == ({"unseen"} if axes["exclusion"] == "none" else {"affected", "unaffected"})
+        assert (rows["tf_accuracy"] >= rows["accuracy"]).all()
+        assert rows.groupby("difficulty")["n"].sum().eq(30).all()
+        seed_dir = res / name / "seed0"
+        _, _, state = load_checkpoint(seed_dir / "model.pt")
+        log = pd.read_parquet(seed_dir / "train_log.parquet")
+        assert state["meta"]["best_step"] in (8, 16, 24)  # the best validated checkpoint is kept
+        assert state["meta"]["best_valid_accuracy"] == log["valid_accuracy"].max()
+        assert list((seed_dir / "tensorboard").glob("events.out.tfevents.*"))  # tracking: {tensorboard: true}
+    for figure in ("by_length", "by_tasks", "groups"):
+        assert (res / "plots" / f"{figure}.png").stat().st_size > 10_000
+
+
+def test_a_finished_sweep_has_nothing_left_to_do_and_one_figure_is_one_target(swept):
+    again = run_snakemake(swept, "-n", config=MICRO_SWEEP)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    figure = swept / "results" / "micro_sweep" / "plots" / "groups.png"
+    figure.unlink()
+    redo = run_snakemake(swept, "results/micro_sweep/plots/groups.png", config=MICRO_SWEEP)
+    assert redo.returncode == 0, redo.stderr[-2000:]
+    assert figure.exists() and "sweep_train" not in redo.stderr
