@@ -4,7 +4,8 @@ The two compute the same function when configured alike (tests/test_hf.py checks
 our fused `qkv` and `gate_up` matrices are LLaMA's q/k/v and gate/up projections stacked,
 and our rotary layout is LLaMA's half-split one, so weights copy across without permutation.
 NoPE has no LLaMA switch; the paper's code gets it by making the rotation the identity, and
-`to_llama` does the same by zeroing the rotary frequencies.
+`to_llama` does the same by zeroing the rotary frequencies. Absolute positions and the non-LLaMA
+architecture options (LayerNorm, post-norm, GELU MLP, biases) have no LLaMA counterpart and are refused.
 
 `transformers` is imported lazily: it is an optional extra (`pip install -e ".[bench]"`).
 """
@@ -17,7 +18,18 @@ from .model import ModelConfig, Transformer
 from .tokenizer import BOS, EOS, PAD
 
 
+def check_llama_compatible(cfg: ModelConfig) -> None:
+    """Raise ValueError unless `cfg` describes a model LLaMA can express."""
+    if cfg.pos_encoding not in ("none", "rope"):
+        raise ValueError(f"LLaMA has no {cfg.pos_encoding!r} absolute positions; only 'rope' and 'none' (NoPE) models convert")
+    llama = {"norm": "rmsnorm", "norm_position": "pre", "mlp": "swiglu", "bias": False}
+    differ = [f"{key}={getattr(cfg, key)!r}" for key, value in llama.items() if getattr(cfg, key) != value]
+    if differ:
+        raise ValueError(f"LLaMA has no {', '.join(differ)}; only models with the LLaMA defaults {llama} convert")
+
+
 def llama_config(cfg: ModelConfig):
+    check_llama_compatible(cfg)
     from transformers import LlamaConfig
 
     return LlamaConfig(
@@ -57,11 +69,10 @@ def _stacked(cfg: ModelConfig) -> dict[str, tuple[str, ...]]:
 @torch.no_grad()
 def to_llama(model: Transformer, attn_implementation: str = "sdpa"):
     """A `LlamaForCausalLM` computing the same logits as `model`."""
+    cfg = model.cfg
+    check_llama_compatible(cfg)
     from transformers import LlamaForCausalLM
 
-    cfg = model.cfg
-    if cfg.pos_encoding not in ("none", "rope"):
-        raise ValueError(f"LLaMA has no {cfg.pos_encoding!r} absolute positions; only 'rope' and 'none' (NoPE) models convert")
     hf = LlamaForCausalLM._from_config(llama_config(cfg), attn_implementation=attn_implementation)
     ours, theirs = model.state_dict(), hf.state_dict()
     for name, parts in _stacked(cfg).items():

@@ -1,10 +1,18 @@
 """A small decoder-only transformer of the LLaMA family.
 
-RMSNorm (pre-norm and final), SwiGLU feed-forward, multi-head causal attention, no
+By default: RMSNorm (pre-norm and final), SwiGLU feed-forward, multi-head causal attention, no
 biases, untied embeddings. Positional encoding: none by default (NoPE, as in the
 self-improvement paper), rotary (RoPE), or absolute positions added to the token embeddings
 (learned, or the fixed sinusoidal table), the axis length-generalization studies vary. A key/value cache makes generation cost one
 token per step.
+
+Options for GPT-style variants (ModelConfig): `norm` LayerNorm instead of RMSNorm, `norm_position`
+post (x = norm(x + sublayer(x)); the final norm is kept, so a post-norm model ends with two norms in
+a row), `mlp` GELU instead of SwiGLU, and `bias` in every linear but the output layer and in
+LayerNorm. The seed re-implementation is layernorm + pre + swiglu, bias off unless its --bias flag
+(its reported 10.63 M parameters at 6 layers, 6 heads, width 384 are this model's with bias off). Module and parameter
+names do not depend on the options beyond the MLP's (gate_up/down for SwiGLU, up/down for GELU)
+and the added biases, so default checkpoints are unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import packed_attention
-from .model_config import POS_ENCODINGS, ModelConfig  # noqa: F401 (re-exported)
+from .model_config import MLPS, NORM_POSITIONS, NORMS, POS_ENCODINGS, ModelConfig  # noqa: F401 (re-exported)
 from .packing import Packing
 
 # --------------------------------------------------------------------------- building blocks
@@ -30,6 +38,13 @@ class RMSNorm(nn.Module):
 
     def forward(self, x):
         return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+def make_norm(cfg: ModelConfig) -> nn.Module:
+    """The configured normalization over d_model: RMSNorm (never a bias) or LayerNorm."""
+    if cfg.norm == "layernorm":
+        return nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps, elementwise_affine=True, bias=cfg.bias)
+    return RMSNorm(cfg.d_model, cfg.norm_eps)
 
 
 def llama3_frequencies(inv_freq: torch.Tensor, scaling: dict) -> torch.Tensor:
@@ -106,8 +121,8 @@ class Attention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.n_head, self.n_kv_head, self.head_dim = cfg.n_head, cfg.n_kv_head, cfg.d_model // cfg.n_head
-        self.qkv = nn.Linear(cfg.d_model, (cfg.n_head + 2 * cfg.n_kv_head) * self.head_dim, bias=False)
-        self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
+        self.qkv = nn.Linear(cfg.d_model, (cfg.n_head + 2 * cfg.n_kv_head) * self.head_dim, bias=cfg.bias)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=cfg.bias)
 
     def split_heads(self, qkv):
         """(..., (H + 2 Hkv) * hd) -> q, k, v of shape (..., H, hd); grouped k/v heads are repeated."""
@@ -148,23 +163,42 @@ class Attention(nn.Module):
 class SwiGLU(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.gate_up = nn.Linear(cfg.d_model, 2 * cfg.d_ff, bias=False)
-        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
+        self.gate_up = nn.Linear(cfg.d_model, 2 * cfg.d_ff, bias=cfg.bias)
+        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=cfg.bias)
 
     def forward(self, x):
         gate, up = self.gate_up(x).chunk(2, dim=-1)
         return self.down(F.silu(gate) * up)
 
 
-class Block(nn.Module):
+class GeluMLP(nn.Module):
+    """GPT-2's feed-forward: d_model -> d_ff, exact GELU, d_ff -> d_model."""
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.attn_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.up = nn.Linear(cfg.d_model, cfg.d_ff, bias=cfg.bias)
+        self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=cfg.bias)
+
+    def forward(self, x):
+        return self.down(F.gelu(self.up(x)))
+
+
+class Block(nn.Module):
+    """Pre-norm: x + sublayer(norm(x)); post-norm: norm(x + sublayer(x)). The norms keep the
+    names attn_norm / mlp_norm either way (train.prepare_for_device compiles mlp and mlp_norm)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.post_norm = cfg.norm_position == "post"
+        self.attn_norm = make_norm(cfg)
         self.attn = Attention(cfg)
-        self.mlp_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
-        self.mlp = SwiGLU(cfg)
+        self.mlp_norm = make_norm(cfg)
+        self.mlp = GeluMLP(cfg) if cfg.mlp == "gelu" else SwiGLU(cfg)
 
     def forward(self, x, rope, cache, layer, packing=None):
+        if self.post_norm:
+            x = self.attn_norm(x + self.attn(x, rope, cache, layer, packing))
+            return self.mlp_norm(x + self.mlp(x))
         x = x + self.attn(self.attn_norm(x), rope, cache, layer, packing)
         return x + self.mlp(self.mlp_norm(x))
 
@@ -178,7 +212,7 @@ class Transformer(nn.Module):
         self.cfg = cfg
         self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
-        self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.norm = make_norm(cfg)  # kept with post-norm too (see the module docstring)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         if cfg.pos_encoding == "rope":
             cos, sin = rope_tables(cfg)
@@ -194,6 +228,8 @@ class Transformer(nn.Module):
     def _init_weights(module):
         if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())

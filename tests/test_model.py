@@ -1,21 +1,40 @@
 import math
 import random
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+import yaml
 
 from selfimprove.checkpoint import load_checkpoint, save_checkpoint
 from selfimprove.generate import generate
-from selfimprove.model import POS_ENCODINGS, ModelConfig, Transformer
+from selfimprove.model import MLPS, NORM_POSITIONS, NORMS, POS_ENCODINGS, ModelConfig, Transformer
+from selfimprove.packing import PackedExamples
 from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import BOS, EOS, CharTokenizer
+from selfimprove.train import packed_loss
 
 from conftest import small_difficulties
+from test_packing import examples, one_by_one_loss
+
+# Architecture options: the LLaMA defaults, a GPT-2-like post-norm model, and the seed's model
+# (with its --bias flag on).
+OPTIONS = {
+    "llama": {},
+    "post-layernorm-gelu-bias": {"norm": "layernorm", "norm_position": "post", "mlp": "gelu", "bias": True},
+    "seed-bias": {"norm": "layernorm", "norm_position": "pre", "mlp": "swiglu", "bias": True},
+}
 
 
-def tiny_model(vocab_size, pos_encoding="none", seed=0):
+def tiny_model(vocab_size, pos_encoding="none", seed=0, **options):
     torch.manual_seed(seed)
-    return Transformer(ModelConfig(vocab_size=vocab_size, n_layer=2, n_head=2, d_model=32, pos_encoding=pos_encoding)).eval()
+    model = Transformer(ModelConfig(vocab_size=vocab_size, n_layer=2, n_head=2, d_model=32, pos_encoding=pos_encoding, **options)).eval()
+    with torch.no_grad():  # biases and norm weights away from their 0 / 1 init, so that they matter
+        for p in model.parameters():
+            if p.dim() == 1:
+                p.add_(0.1 * torch.randn_like(p))
+    return model
 
 
 @pytest.mark.parametrize("pos_encoding", POS_ENCODINGS)
@@ -60,12 +79,126 @@ def test_cached_batched_generation_equals_plain_argmax_loop(name, pos_encoding):
     # Bias the untrained model towards [EOS] a little so that some rows stop early.
     with torch.no_grad():
         model.lm_head.weight[EOS] += 0.05 * torch.randn(32)
+    check_cached_generation(model, task, tok)
+
+
+def check_cached_generation(model, task, tok):
+    """Batched, left-padded generation through the KV cache gives the plain loop's answers."""
     rng = random.Random(0)
     prompts = [task.sample(rng, d).prompt for d in small_difficulties(task) for _ in range(3)]
     budgets = [task.target_length(p) + 1 for p in prompts]
     texts, ended = generate(model, tok, prompts, budgets, batch_size=4, progress=False)
     for p, n, text, end in zip(prompts, budgets, texts, ended):
         assert (text, end) == argmax_loop(model, tok, p, n)
+    return texts, ended
+
+
+@pytest.mark.parametrize("options", list(OPTIONS.values()), ids=list(OPTIONS))
+@pytest.mark.parametrize("pos_encoding", ["none", "rope"])
+def test_cached_generation_equals_argmax_loop_with_architecture_options(options, pos_encoding):
+    task = get_task("reverse_addition")
+    tok = CharTokenizer(task.alphabet)
+    model = tiny_model(tok.vocab_size, pos_encoding, seed=3, **options)
+    with torch.no_grad():  # weights large enough that answers depend on the prompt, and some rows stop early
+        for p in model.parameters():
+            if p.dim() > 1:
+                p.normal_(0, 0.2)
+        model.lm_head.weight[EOS] += 0.1
+    texts, ended = check_cached_generation(model, task, tok)
+    assert 0 < sum(ended) < len(ended) and len(set(texts)) > 5  # not vacuous
+
+
+@pytest.mark.parametrize("options", list(OPTIONS.values()), ids=list(OPTIONS))
+def test_packed_loss_and_gradients_equal_one_by_one_with_architecture_options(options):
+    tok, prompts, targets = examples("reverse_addition", n=16)
+    model = tiny_model(tok.vocab_size, "rope", **options).train()
+    x, y, packing = PackedExamples(tok, prompts, targets).pack(np.arange(len(prompts)))
+    packed = packed_loss(model, x, y, packing)
+    packed.backward()
+    packed_grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    alone = one_by_one_loss(model, tok, prompts, targets)
+    alone.backward()
+    assert packed.item() == pytest.approx(alone.item(), rel=1e-5)
+    for p, g in zip(model.parameters(), packed_grads):
+        torch.testing.assert_close(g, p.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_default_parameter_names_are_unchanged():
+    """Checkpoints written before the architecture options existed still load."""
+    model = Transformer(ModelConfig(vocab_size=10, n_layer=1, n_head=2, d_model=16))
+    assert list(model.state_dict()) == [
+        "embed.weight",
+        "blocks.0.attn_norm.weight",
+        "blocks.0.attn.qkv.weight",
+        "blocks.0.attn.proj.weight",
+        "blocks.0.mlp_norm.weight",
+        "blocks.0.mlp.gate_up.weight",
+        "blocks.0.mlp.down.weight",
+        "norm.weight",
+        "lm_head.weight",
+    ]
+    old = {k: v for k, v in model.cfg.to_dict().items() if k not in ("norm", "norm_position", "mlp", "bias")}
+    assert ModelConfig(**old) == model.cfg
+
+
+@pytest.mark.parametrize("options", list(OPTIONS.values()), ids=list(OPTIONS))
+def test_bias_option_adds_biases_everywhere_but_the_output_layer(options):
+    model = Transformer(ModelConfig(vocab_size=10, n_layer=1, n_head=2, d_model=16, **options))
+    biases = {n for n, _ in model.named_parameters() if n.endswith(".bias")}
+    if not options.get("bias"):
+        assert not biases
+        return
+    mlp = ["mlp.gate_up"] if options.get("mlp", "swiglu") == "swiglu" else ["mlp.up"]
+    layers = ["attn.qkv", "attn.proj", *mlp, "mlp.down"]
+    norms = ["attn_norm", "mlp_norm"] if options.get("norm") == "layernorm" else []
+    assert biases == {f"blocks.0.{m}.bias" for m in layers + norms} | ({"norm.bias"} if norms else set())
+    assert all(not p.any() for n, p in model.named_parameters() if n.endswith(".bias"))  # zero init, as nanoGPT
+
+
+def test_gelu_mlp_and_post_norm():
+    cfg = ModelConfig(vocab_size=10, n_layer=1, n_head=2, d_model=16, norm="layernorm", norm_position="post", mlp="gelu")
+    assert cfg.d_ff == 64 and ModelConfig(vocab_size=10, d_model=16, mlp="gelu", d_ff=40).d_ff == 40
+    model = Transformer(cfg).eval()
+    block, x = model.blocks[0], torch.randn(2, 5, 16)
+    with torch.no_grad():  # post-norm: each sublayer's output is normalized (LayerNorm weight 1, bias 0 at init)
+        out = block(x, None, None, 0)
+        h = torch.nn.functional.layer_norm(x + block.attn(x), (16,), eps=cfg.norm_eps)
+        torch.testing.assert_close(out, torch.nn.functional.layer_norm(h + block.mlp(h), (16,), eps=cfg.norm_eps))
+        pre = Transformer(ModelConfig(**{**cfg.to_dict(), "norm_position": "pre"})).eval()
+        pre.load_state_dict(model.state_dict())
+        assert not torch.allclose(pre.blocks[0](x, None, None, 0), out, atol=1e-3)
+
+
+def test_schema_enums_match_the_model_options():
+    schema = yaml.safe_load((Path(__file__).parents[1] / "config" / "schema.yaml").read_text())
+    props = schema["properties"]["model"]["properties"]
+    for key, allowed in {"pos_encoding": POS_ENCODINGS, "norm": NORMS, "norm_position": NORM_POSITIONS, "mlp": MLPS}.items():
+        assert props[key]["enum"] == list(allowed)
+        assert props[key]["default"] == getattr(ModelConfig(vocab_size=2), key)
+    assert props["bias"]["type"] == "boolean" and props["bias"]["default"] is False
+
+
+def test_to_llama_refuses_non_llama_options():
+    from selfimprove.hf import llama_config, to_llama
+
+    for key, value in [("norm", "layernorm"), ("norm_position", "post"), ("mlp", "gelu"), ("bias", True)]:
+        model = Transformer(ModelConfig(vocab_size=10, n_layer=1, n_head=2, d_model=16, **{key: value}))
+        with pytest.raises(ValueError, match=f"LLaMA has no {key}="):
+            to_llama(model)
+        with pytest.raises(ValueError, match=f"LLaMA has no {key}="):
+            llama_config(model.cfg)
+
+
+def test_checkpoint_round_trip_keeps_architecture_options(tmp_path):
+    tok = CharTokenizer("0123456789+=")
+    model = tiny_model(tok.vocab_size, "learned", **OPTIONS["post-layernorm-gelu-bias"])
+    save_checkpoint(tmp_path / "model.pt", model, tok)
+    loaded, _, _ = load_checkpoint(tmp_path / "model.pt")
+    assert loaded.cfg == model.cfg and (loaded.cfg.norm, loaded.cfg.norm_position, loaded.cfg.mlp, loaded.cfg.bias) == ("layernorm", "post", "gelu", True)
+    x = torch.randint(0, tok.vocab_size, (2, 9))
+    with torch.no_grad():
+        assert torch.equal(model(x), loaded.eval()(x))
 
 
 def test_checkpoint_is_self_contained(tmp_path):
@@ -93,6 +226,9 @@ def test_config_rejects_bad_shapes():
         ModelConfig(vocab_size=10, d_model=30, n_head=4)
     with pytest.raises(ValueError, match="pos_encoding"):
         ModelConfig(vocab_size=10, pos_encoding="alibi")
+    for key, value in [("norm", "batchnorm"), ("norm_position", "sandwich"), ("mlp", "relu"), ("bias", "yes")]:
+        with pytest.raises(ValueError, match=f"^{key} must be"):
+            ModelConfig(vocab_size=10, **{key: value})
 
 
 def test_absolute_encodings_make_position_visible_and_respect_their_table():
