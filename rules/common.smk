@@ -77,6 +77,14 @@ for _name, _variant in VARIANTS.items():
     except ConfigError as err:
         config_error(err.key, f"{err.message} (in sweep variant {_name})")
 TASK = build_task(next(iter(VARIANTS.values()))["config"]) if SWEEP else check_experiment(config)
+if config.get("figures") and not SWEEP:
+    config_error("figures", "draws a sweep's results; this config has no `sweep` (self-improvement figures are always drawn)")
+for _name, _figure in config.get("figures", {}).items():
+    for _key in ("x", "hue"):
+        if _key in _figure and _figure[_key] not in config["sweep"]:
+            config_error(f"figures.{_name}.{_key}", f"{_figure[_key]!r} is not a sweep axis; axes: {', '.join(config['sweep'])}")
+    if _figure["kind"] == "by_axis" and "x" not in _figure:
+        config_error(f"figures.{_name}.x", "is required and missing (the numeric sweep axis on the x-axis)")
 
 
 EXP = config["experiment"]

@@ -62,6 +62,32 @@ def test_a_variant_with_a_bad_value_fails_before_any_job_naming_the_key(tmp_path
     assert "config key 'model.pos_encoding'" in output and "alibi" in output and "(in sweep variant pe=bad)" in output
 
 
+BAD_SWEEPS = [  # (change to the micro sweep, text the error must contain)
+    ({"figures": {"f": {"kind": "by_axis", "x": "width"}}}, "config key 'figures.f.x': 'width' is not a sweep axis; axes: exclusion, n_train_tasks"),
+    ({"figures": {"f": {"kind": "pie"}}}, "config key 'figures.f.kind': 'pie' is not one of"),
+    ({"task_options": {"d": 5, "k": 2, "n_test_tasks": 4, "depth": 3}}, "config key 'task_options': task 'sparse_parity' does not accept options"),
+    ({"task_options": {"d": 3, "k": 5}}, "config key 'task_options': sparse_parity needs 1 <= k <= d"),
+    ({"label_noise": {"kinds": ["random"], "fractions": [0.3], "start_rounds": [0], "trials": 1, "continue_rounds": 1}},
+     "config key 'label_noise': corrupts self-labels, which a sweep (train once, evaluate) has none of"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_SWEEPS, ids=[next(iter(c)) + str(i) for i, (c, _) in enumerate(BAD_SWEEPS)])
+def test_a_bad_sweep_config_fails_before_any_job(tmp_path, change, message):
+    workdir = copy_workflow(tmp_path)
+    result = run_snakemake(workdir, "-n", config={**MICRO_SWEEP, **change})
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_figures_without_a_sweep_are_refused(tmp_path):
+    from conftest import micro_config
+
+    result = run_snakemake(copy_workflow(tmp_path), "-n", config={**micro_config(), "figures": {"f": {"kind": "groups"}}})
+    assert result.returncode != 0 and "config key 'figures': draws a sweep's results" in result.stdout + result.stderr
+
+
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("sweep"))
