@@ -278,7 +278,7 @@ def variant_task_params():
 
 
 def per_variant(value):
-    """A rule param computed from the wildcards' variant config: per_variant(lambda cfg: ...)."""
+    """A param computed from the variant config of the wildcards, e.g. per_variant(lambda cfg: cfg["model"])."""
     return lambda wildcards: value(variant_config(wildcards))
 
 
