@@ -52,7 +52,8 @@ def teacher_forced_correct(model: Transformer, tok: CharTokenizer, prompts, targ
 
 def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
     """One row per difficulty (both columns) and evaluation group when the task has groups:
-    n, correct, accuracy, and tf_accuracy (teacher-forced) when `tf_correct` was measured."""
+    n, correct, accuracy, tf_accuracy (teacher-forced) when `tf_correct` was measured, and
+    chance when the task states it."""
     keys = DIFFICULTY + (["group"] if "group" in labelled else [])
     scored = labelled.astype({"correct": int})
     g = scored.groupby(keys)
@@ -60,4 +61,6 @@ def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
     out["accuracy"] = (out["correct"] / out["n"]).astype(float)
     if "tf_correct" in labelled:
         out["tf_accuracy"] = g["tf_correct"].mean().to_numpy().astype(float)
+    if "chance" in labelled:  # what guessing would reach (Task.chance_accuracy)
+        out["chance"] = g["chance"].mean().to_numpy().astype(float)
     return out

@@ -97,7 +97,12 @@ def generate(model_path, prompts_path, out, **params):
 
 def evaluate(model_path, prompts_path, out, *, round, seed, **params):
     """Exact match of greedy generation per difficulty (and group), beside the teacher-forced figure."""
-    acc = accuracy_by_difficulty(label(model_path, prompts_path, teacher_forced=True, **params))
+    labelled = label(model_path, prompts_path, teacher_forced=True, **params)
+    task = get_task(params["task"], params.get("task_options"))
+    chance = [task.chance_accuracy(p) for p in labelled["prompt"]]
+    if any(c is not None for c in chance):
+        labelled["chance"] = chance
+    acc = accuracy_by_difficulty(labelled)
     acc.insert(0, "seed", seed)
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))

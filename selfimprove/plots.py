@@ -153,11 +153,14 @@ def _pooled(acc: pd.DataFrame, keys, groups=None) -> pd.DataFrame:
     then mean/min/max over seeds; `tf` is the teacher-forced twin when it was measured."""
     if groups:
         acc = acc[acc["group"].isin(groups)]
-    acc = acc.assign(tf_correct=acc["tf_accuracy"] * acc["n"] if "tf_accuracy" in acc else np.nan)
-    per_seed = acc.groupby([*keys, "seed"])[["correct", "tf_correct", "n"]].sum().reset_index()
+    acc = acc.assign(tf_correct=acc["tf_accuracy"] * acc["n"] if "tf_accuracy" in acc else np.nan,
+                     chance_correct=acc["chance"] * acc["n"] if "chance" in acc else np.nan)
+    per_seed = acc.groupby([*keys, "seed"])[["correct", "tf_correct", "chance_correct", "n"]].sum(min_count=1).reset_index()
     per_seed["accuracy"] = per_seed["correct"] / per_seed["n"]
     per_seed["tf"] = per_seed["tf_correct"] / per_seed["n"]
-    return per_seed.groupby(keys).agg(mean=("accuracy", "mean"), min=("accuracy", "min"), max=("accuracy", "max"), tf=("tf", "mean")).reset_index()
+    per_seed["chance"] = per_seed["chance_correct"] / per_seed["n"]
+    return per_seed.groupby(keys).agg(mean=("accuracy", "mean"), min=("accuracy", "min"), max=("accuracy", "max"),
+                                      tf=("tf", "mean"), chance=("chance", "mean")).reset_index()
 
 
 def plot_sweep_by_difficulty(acc: pd.DataFrame, out, title: str, difficulty_label: str = "difficulty", groups=None) -> None:
@@ -180,7 +183,7 @@ def plot_sweep_by_difficulty(acc: pd.DataFrame, out, title: str, difficulty_labe
 
 def plot_sweep_by_axis(acc: pd.DataFrame, out, title: str, x: str, hue: str | None = None, groups=None, difficulty_label: str = "") -> None:
     """Accuracy against a numeric sweep axis (sparse parity: the number of training tasks), one
-    line per value of `hue`; solid = autoregressive exact match, dashed = teacher-forced."""
+    line per value of `hue`; solid = autoregressive exact match, dashed = teacher-forced, dotted = chance."""
     from .sweep import numeric
 
     keys = [x] + ([hue] if hue else [])
@@ -195,6 +198,8 @@ def plot_sweep_by_axis(acc: pd.DataFrame, out, title: str, x: str, hue: str | No
         ax.errorbar(s["x"], s["mean"], yerr=[s["mean"] - s["min"], s["max"] - s["mean"]], fmt="o-", color=c, ms=4, capsize=3, label=f"{name}: exact match (generated)")
         if s["tf"].notna().any():
             ax.plot(s["x"], s["tf"], "s--", color=c, ms=3, alpha=0.7, label=f"{name}: teacher-forced")
+        if s["chance"].notna().any():
+            ax.plot(s["x"], s["chance"], ":", color=c, lw=1, label=f"{name}: chance")
     ax.set(xlabel=x.replace("_", " "), ylabel="accuracy" + (f" ({', '.join(groups)} tasks)" if groups else ""), ylim=(-0.02, 1.02), title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
@@ -204,7 +209,7 @@ def plot_sweep_by_axis(acc: pd.DataFrame, out, title: str, x: str, hue: str | No
 
 def plot_sweep_groups(acc: pd.DataFrame, out, title: str, groups=None, difficulty_label: str = "") -> None:
     """Bars per variant and evaluation group (sparse parity's exclusions: test tasks affected or
-    not by what training left out); a black tick marks the teacher-forced figure."""
+    not by what training left out); a black tick marks the teacher-forced figure, a red one chance."""
     stats = _pooled(acc, ["variant", "group"], groups)
     variants = list(dict.fromkeys(acc["variant"]))
     names = groups or sorted(stats["group"].unique())
@@ -216,6 +221,7 @@ def plot_sweep_groups(acc: pd.DataFrame, out, title: str, groups=None, difficult
         bars = ax.bar(xs, s["mean"], width, yerr=[s["mean"] - s["min"], s["max"] - s["mean"]], color=c, capsize=3, label=f"{g} test tasks")
         ax.bar_label(bars, labels=[f"{100 * v:.0f}" if v == v else "" for v in s["mean"]], fontsize=7, padding=2)
         ax.plot(xs, s["tf"], "_", color="k", ms=14, mew=2, label="teacher-forced" if j == 0 else None)
+        ax.plot(xs, s["chance"], "_", color="r", ms=14, mew=1.5, label="chance" if j == 0 else None)
     ax.set_xticks(np.arange(len(variants)), variants, fontsize=8)
     ax.set(ylabel="exact-match accuracy (generated)", ylim=(0, 1.1), title=title)
     ax.grid(alpha=0.3, axis="y")

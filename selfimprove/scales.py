@@ -1,7 +1,7 @@
 """Named scales of one experiment: `snakemake --configfile X.yaml --config scale=smoke`.
 
 A config may define `scales: {smoke: {...}, ...}`, each a partial config merged over the rest
-(nested keys merge, lists and values replace; a `sweep` is replaced whole). The chosen scale also suffixes the experiment
+(nested keys merge, lists and values replace; `sweep` and `figures` are replaced whole). The chosen scale also suffixes the experiment
 name, so a smoke run never shares results/ with the full one.
 """
 
@@ -25,8 +25,9 @@ def apply_scale(config: dict) -> None:
         have = ", ".join(["full", *scales]) if scales else "only 'full' (this config defines no scales)"
         raise ValueError(f"config key 'scale': unknown scale {scale!r}; available: {have}")
     merged = merge(config, scales[scale])
-    if "sweep" in scales[scale]:  # a scale's sweep lists its own variants: replaced, not merged
-        merged["sweep"] = scales[scale]["sweep"]
+    for key in ("sweep", "figures"):  # a scale's own variants and figures replace the full scale's, never merge
+        if key in scales[scale]:
+            merged[key] = scales[scale][key]
     if "experiment" not in scales[scale]:
         merged["experiment"] = f"{config.get('experiment', 'experiment')}_{scale}"
     config.clear()

@@ -39,10 +39,11 @@ def test_bad_sweeps_name_the_key(sweep, key):
         variants({"sweep": sweep})
 
 
-def test_a_scale_replaces_the_sweep_instead_of_merging_it():
-    config = {"scale": "smoke", "sweep": {"n": {"8": {}, "16": {}}}, "scales": {"smoke": {"sweep": {"n": {"2": {}}}}}}
+def test_a_scale_replaces_the_sweep_and_its_figures_instead_of_merging_them():
+    config = {"scale": "smoke", "sweep": {"n": {"8": {}, "16": {}}}, "figures": {"f": {"kind": "by_axis", "x": "n"}},
+              "scales": {"smoke": {"sweep": {"n": {"2": {}}}, "figures": {"g": {"kind": "groups"}}}}}
     apply_scale(config)
-    assert config["sweep"] == {"n": {"2": {}}}
+    assert config["sweep"] == {"n": {"2": {}}} and config["figures"] == {"g": {"kind": "groups"}}
 
 
 def test_variants_that_differ_only_in_the_model_share_their_data(tmp_path):
@@ -112,7 +113,7 @@ def test_a_sweep_trains_each_variant_once_and_summarizes_them_in_one_table(swept
         assert set(rows["difficulty"]) == {4, 5, 6} and (rows["round"] == 0).all()
         # the exclusion splits the unseen test tasks into affected and unaffected ones
         assert set(rows["group"]) == ({"unseen"} if axes["exclusion"] == "none" else {"affected", "unaffected"})
-        assert (rows["tf_accuracy"] >= rows["accuracy"]).all()
+        assert (rows["tf_accuracy"] >= rows["accuracy"]).all() and (rows["chance"] == 0.25).all()  # 2 bits to guess
         assert rows.groupby("difficulty")["n"].sum().eq(30).all()
         seed_dir = res / name / "seed0"
         _, _, state = load_checkpoint(seed_dir / "model.pt")

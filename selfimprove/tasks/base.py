@@ -65,6 +65,11 @@ class Task(ABC):
         """How many distinct prompts exist at `difficulty` (inf when not worth counting)."""
         return float("inf")
 
+    def chance_accuracy(self, prompt: str) -> float | None:
+        """Exact match a uniform guess of the answer would reach, where that is a useful
+        reference (sparse parity: 2^-bits); None where it is negligible."""
+        return None
+
     def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
         """Which prompt characters training also predicts (besides the whole target), or None
         for none. Sparse parity supervises the separator and chain-of-thought bits of every

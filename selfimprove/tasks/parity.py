@@ -155,6 +155,10 @@ class SparseParity(Task):
     def answer_lengths(self, prompt: str) -> tuple[int, int]:
         return self.m, self.m
 
+    def chance_accuracy(self, prompt: str) -> float:
+        """Uniform guessing of the query's m bits."""
+        return 0.5**self.m
+
     def supervised_in_prompt(self, prompt: str) -> list[bool]:
         """The separator and answer bits of every in-context segment, and the query's separator."""
         L, d = self.segment_length, self.d
