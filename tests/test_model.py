@@ -2,7 +2,6 @@ import math
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import yaml
@@ -10,13 +9,11 @@ import yaml
 from selfimprove.checkpoint import load_checkpoint, save_checkpoint
 from selfimprove.generate import generate
 from selfimprove.model import MLPS, NORM_POSITIONS, NORMS, POS_ENCODINGS, ModelConfig, Transformer
-from selfimprove.packing import PackedExamples
 from selfimprove.tasks import TASKS, get_task
 from selfimprove.tokenizer import BOS, EOS, CharTokenizer
-from selfimprove.train import packed_loss
 
 from conftest import small_difficulties
-from test_packing import examples, one_by_one_loss
+from test_packing import assert_packed_equals_one_by_one, examples
 
 # Architecture options: the LLaMA defaults, a GPT-2-like post-norm model, and the seed's model
 # (with its --bias flag on).
@@ -111,17 +108,7 @@ def test_cached_generation_equals_argmax_loop_with_architecture_options(options,
 @pytest.mark.parametrize("options", list(OPTIONS.values()), ids=list(OPTIONS))
 def test_packed_loss_and_gradients_equal_one_by_one_with_architecture_options(options):
     tok, prompts, targets = examples("reverse_addition", n=16)
-    model = tiny_model(tok.vocab_size, "rope", **options).train()
-    x, y, packing = PackedExamples(tok, prompts, targets).pack(np.arange(len(prompts)))
-    packed = packed_loss(model, x, y, packing)
-    packed.backward()
-    packed_grads = [p.grad.clone() for p in model.parameters()]
-    model.zero_grad()
-    alone = one_by_one_loss(model, tok, prompts, targets)
-    alone.backward()
-    assert packed.item() == pytest.approx(alone.item(), rel=1e-5)
-    for p, g in zip(model.parameters(), packed_grads):
-        torch.testing.assert_close(g, p.grad, rtol=1e-4, atol=1e-6)
+    assert_packed_equals_one_by_one(tiny_model(tok.vocab_size, "rope", **options).train(), tok, prompts, targets)
 
 
 def test_default_parameter_names_are_unchanged():

@@ -64,7 +64,11 @@ def test_pack_lays_examples_out_back_to_back_sorted_by_length():
 @pytest.mark.parametrize("pos_encoding", POS_ENCODINGS)
 def test_packed_loss_and_gradients_equal_running_examples_one_by_one(name, pos_encoding):
     tok, prompts, targets = examples(name)
-    model = model_for(tok, pos_encoding)
+    assert_packed_equals_one_by_one(model_for(tok, pos_encoding), tok, prompts, targets)
+
+
+def assert_packed_equals_one_by_one(model, tok, prompts, targets):
+    """The packed loss and its gradients equal those of the examples run one by one."""
     x, y, packing = PackedExamples(tok, prompts, targets).pack(np.arange(len(prompts)))
     packed = packed_loss(model, x, y, packing)
     packed.backward()
