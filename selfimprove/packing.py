@@ -73,9 +73,13 @@ class PackedExamples:
     labels are the next tokens, IGNORE over the prompt.
     """
 
-    def __init__(self, tok: CharTokenizer, prompts, targets, prompt_masks=None):
+    def __init__(self, tok: CharTokenizer, prompts, targets, prompt_masks=None, weights=None):
         """`prompt_masks[i]`, when given and not None: which characters of prompt i are
-        labelled too (Task.supervised_in_prompt), besides the answer and [EOS]."""
+        labelled too (Task.supervised_in_prompt), besides the answer and [EOS].
+
+        `weights[i]`, when given: example i's weight in a reward-weighted loss (RISE), which is
+        the mean over a step's examples of weight x the example's token-averaged loss; each
+        labelled token then carries weight / (its example's labelled tokens)."""
         prompts, targets = list(prompts), list(targets)
         if not prompts:
             raise ValueError("no examples to pack")
@@ -85,8 +89,11 @@ class PackedExamples:
         # labelled positions: the answer and [EOS], plus any supervised prompt characters
         self.answer_lengths = np.array([len(t) + 1 + (sum(m) if m is not None else 0) for t, m in zip(targets, masks)])
         self.row = np.zeros(len(lengths), dtype=np.int64)  # row of each example in its length's matrix
+        self.weighted = weights is not None
+        per_token = np.asarray(weights, dtype=np.float32) / self.answer_lengths if self.weighted else None
         self.inputs: dict[int, torch.Tensor] = {}
         self.labels: dict[int, torch.Tensor] = {}
+        self.token_weights: dict[int, torch.Tensor] = {}
         for length in np.unique(lengths):
             members = np.flatnonzero(lengths == length)
             self.row[members] = np.arange(len(members))
@@ -104,6 +111,8 @@ class PackedExamples:
                     labels[r, supervised] = np.asarray(seq)[supervised + 1]
             self.inputs[int(length)] = torch.from_numpy(inputs)
             self.labels[int(length)] = torch.from_numpy(labels)
+            if self.weighted:
+                self.token_weights[int(length)] = torch.from_numpy(np.where(labels != IGNORE, per_token[members][:, None], 0).astype(np.float32))
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -114,17 +123,29 @@ class PackedExamples:
     def num_answer_tokens(self, idx) -> int:
         return int(self.answer_lengths[np.asarray(idx)].sum())
 
+    def normalizer(self, idx) -> int:
+        """What a step's summed loss is divided by: its labelled tokens, or (weighted) its examples."""
+        return len(np.asarray(idx)) if self.weighted else self.num_answer_tokens(idx)
+
     def pack(self, idx, device=None) -> tuple[torch.Tensor, torch.Tensor, Packing]:
         """Examples `idx` (repeats allowed) -> inputs (1, N), labels (1, N), their Packing."""
+        x, y, packing, _ = self.pack_weighted(idx, device)
+        return x, y, packing
+
+    def pack_weighted(self, idx, device=None):
+        """Like `pack`, plus each token's loss weight (1, N), or None when unweighted."""
         idx = np.asarray(idx)
         order = np.argsort(self.lengths[idx], kind="stable")
         idx = idx[order]
-        inputs, labels, runs = [], [], []
+        inputs, labels, weights, runs = [], [], [], []
         for length in np.unique(self.lengths[idx]):
             rows = torch.from_numpy(self.row[idx[self.lengths[idx] == length]])
             inputs.append(self.inputs[int(length)][rows].reshape(-1))
             labels.append(self.labels[int(length)][rows].reshape(-1))
+            if self.weighted:
+                weights.append(self.token_weights[int(length)][rows].reshape(-1))
             runs.append((len(rows), int(length)))
         device = device or "cpu"
         x, y = torch.cat(inputs)[None], torch.cat(labels)[None]
-        return x.to(device), y.to(device), Packing.from_runs(runs, device)
+        w = torch.cat(weights)[None].to(device) if self.weighted else None
+        return x.to(device), y.to(device), Packing.from_runs(runs, device), w

@@ -109,9 +109,11 @@ def make_optimizer(model: Transformer, cfg: TrainConfig) -> torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, fused=on_cuda or None)
 
 
-def packed_loss(model: Transformer, inputs, labels, packing: Packing, num_answer_tokens: int | None = None) -> torch.Tensor:
+def packed_loss(model: Transformer, inputs, labels, packing: Packing, num_answer_tokens: int | None = None, token_weights=None) -> torch.Tensor:
     """Cross-entropy over the answer tokens of a packed stream: their mean, or their sum
-    divided by `num_answer_tokens` (a micro-batch's share of a whole step's mean).
+    divided by `num_answer_tokens` (a micro-batch's share of a whole step's mean). With
+    `token_weights` (PackedExamples.pack_weighted), the weighted sum divided by `num_answer_tokens`,
+    which is then the step's number of examples.
 
     Only positions with a label reach the output layer, so a large vocabulary (pretrained
     starts) costs nothing on prompt tokens.
@@ -119,6 +121,9 @@ def packed_loss(model: Transformer, inputs, labels, packing: Packing, num_answer
     hidden = model.hidden(inputs, packing=packing)
     keep = labels != IGNORE
     logits = model.lm_head(hidden[keep])
+    if token_weights is not None:
+        per_token = F.cross_entropy(logits.float(), labels[keep], reduction="none")
+        return (per_token * token_weights[keep]).sum() / num_answer_tokens
     if num_answer_tokens is None:
         return F.cross_entropy(logits.float(), labels[keep])
     return F.cross_entropy(logits.float(), labels[keep], reduction="sum") / num_answer_tokens
@@ -143,12 +148,12 @@ def train_step(model, optimizer, examples: PackedExamples, idx, grad_clip: float
     """
     optimizer.zero_grad(set_to_none=True)
     idx = np.asarray(idx)
-    total = examples.num_answer_tokens(idx)  # every piece's loss is a share of the whole step's mean
+    total = examples.normalizer(idx)  # every piece's loss is a share of the whole step's mean
     loss = 0.0
     for part in np.array_split(idx, micro_batches) if micro_batches > 1 else [idx]:
-        inputs, labels, packing = examples.pack(part, device)
+        inputs, labels, packing, weights = examples.pack_weighted(part, device)
         with torch.autocast("cuda", dtype=torch.bfloat16, enabled=inputs.is_cuda):
-            part_loss = packed_loss(model, inputs, labels, packing, total)
+            part_loss = packed_loss(model, inputs, labels, packing, total, weights)
         part_loss.backward()
         loss = loss + part_loss.detach()
     torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
@@ -230,7 +235,9 @@ def train_round(
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log.info("model: %d parameters (%d trained), %s", model.num_params(), trainable, model.cfg)
 
-    examples = PackedExamples(tok, dataset["prompt"], dataset["target"], prompt_masks)
+    # A `weight` column (RISE's exp(reward / tau)) makes the loss reward-weighted: see PackedExamples.
+    weights = dataset["weight"].to_numpy() if "weight" in dataset else None
+    examples = PackedExamples(tok, dataset["prompt"], dataset["target"], prompt_masks, weights)
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))
     gen = torch.Generator().manual_seed(cfg.seed)
 
@@ -238,7 +245,7 @@ def train_round(
     snapshot_file = resume.snapshot_path(checkpoint_out)
     settings = {"train": {k: v for k, v in asdict(cfg).items() if k not in ("log_every", "checkpoint_every")}, "masked": prompt_masks is not None,
                 "model": model.cfg.to_dict(), "pretrained": str(pretrained), "lora": lora, "alphabet": tok.to_dict()}
-    fingerprint = resume.fingerprint(settings, dataset[["prompt", "target", "source", "round", *DIFFICULTY]], init_checkpoint)
+    fingerprint = resume.fingerprint(settings, dataset[["prompt", "target", "source", "round", *DIFFICULTY, *(["weight"] if weights is not None else [])]], init_checkpoint)
     rows, first_step, tokens = [], 0, 0
     selecting = validate is not None and cfg.select_every > 0
     best = {"accuracy": -1.0, "step": None, "model": None}  # the best validated weights so far
