@@ -120,3 +120,78 @@ def test_the_reward_weighted_loss_is_the_mean_of_weight_times_each_examples_toke
         expected += weights[i] * F.cross_entropy(logits, labels, ignore_index=IGNORE)  # token-averaged
     assert examples.normalizer(idx) == len(idx)
     assert packed.item() == pytest.approx((expected / len(idx)).item(), rel=1e-5)
+
+
+# --------------------------------------------------------------------------- metrics and episodes
+
+import pandas as pd  # noqa: E402
+
+from selfimprove.introspection import metrics  # noqa: E402
+from selfimprove.introspection.rollout import collect, parallel, sequential  # noqa: E402
+
+
+def episodes(table):
+    """{problem: [(attempt, reward), ...]} -> an episode table."""
+    rows = [(p, "q", t + 1, a, True, r, "sequential") for p, turns in table.items() for t, (a, r) in enumerate(turns)]
+    return pd.DataFrame(rows, columns=["problem", "question", "turn", "attempt", "ended", "reward", "source"])
+
+
+def test_metrics_on_hand_made_episodes():
+    seq = episodes({
+        0: [("1", 0), ("2", 1), ("2", 1)],  # wrong -> right, then kept; majority '2' right
+        1: [("5", 1), ("6", 0), ("6", 0)],  # right -> wrong; majority '6' wrong, but a turn was right (oracle)
+        2: [("7", 0), ("8", 0), ("7", 0)],  # never right
+        3: [("4", 1), ("3", 0), ("9", 0)],  # a three-way tie: the earliest, '4', is right
+    })
+    s = metrics.summary(seq)
+    assert [s["acc@t1"], s["acc@t2"], s["acc@t3"]] == [0.5, 0.25, 0.25]
+    assert s["m1@t3"] == 0.5 and s["p1@t3 (oracle)"] == 0.75
+    assert s["repeats"] == pytest.approx(2 / 8)  # turn 3 repeats turn 2 for problems 0 and 1
+    tr = metrics.transitions(seq).set_index("turn")
+    assert tr.loc[2].to_dict() == {"wrong_to_right": 1, "right_to_wrong": 2, "unchanged": 1}
+    assert tr.loc[3].to_dict() == {"wrong_to_right": 0, "right_to_wrong": 0, "unchanged": 4}
+    par = episodes({0: [("1", 0), ("2", 1), ("2", 1)], 1: [("5", 0), ("6", 0), ("5", 0)]}).assign(source="parallel")
+    s = metrics.summary(seq, par)
+    assert s["m3@t1"] == 0.5 and s["pass@3 (oracle)"] == 0.5
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    task = get_task("reverse_addition")
+    tok = CharTokenizer(alphabet(task.alphabet))
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=1, n_head=2, d_model=32)).eval()
+    import random
+
+    rng = random.Random(0)
+    return task, tok, model, [task.sample(rng, 2).prompt for _ in range(12)]
+
+
+def test_collection_with_an_oracle_teacher_ends_every_episode_in_success(tiny):
+    task, tok, model, questions = tiny
+    ep = collect(model, tok, task, questions, turns=3, source="oracle", temperature=1.0)
+    for p, g in ep.groupby("problem"):
+        assert g["turn"].tolist() == list(range(1, len(g) + 1)) and g["source"].iloc[0] == "policy"
+        assert g["reward"].iloc[-1] == 1 and (g["reward"].iloc[:-1] != 1).all()  # stops at the first success
+        assert len(g) <= 2  # the oracle's turn 2 is always right
+        for _, row in g.iterrows():
+            assert row["reward"] == reward(task, row["question"], row["attempt"], row["ended"])
+    assert set(ep.loc[ep["turn"] > 1, "source"]) <= {"oracle"}
+
+
+def test_self_distillation_keeps_the_best_of_its_samples(tiny):
+    task, tok, model, questions = tiny
+    one = collect(model, tok, task, questions, turns=2, source="self", samples=1, seed=3)
+    many = collect(model, tok, task, questions, turns=2, source="self", samples=16, seed=3)
+    assert many.loc[many["turn"] == 2, "reward"].mean() >= one.loc[one["turn"] == 2, "reward"].mean()
+    with pytest.raises(ValueError, match="teacher"):
+        collect(model, tok, task, questions, source="teacher")
+
+
+def test_sequential_evaluation_runs_every_turn_and_parallel_every_sample(tiny):
+    task, tok, model, questions = tiny
+    seq = sequential(model, tok, task, questions, turns=5, context_window=2, temperature=1.0)
+    assert len(seq) == 5 * len(questions) and sorted(seq["turn"].unique()) == [1, 2, 3, 4, 5]  # no early stop
+    par = parallel(model, tok, task, questions, samples=5)
+    assert len(par) == 5 * len(questions) and set(par["turn"]) == {1, 2, 3, 4, 5}
+    assert set(metrics.summary(seq, par)) >= {"acc@t1", "acc@t5", "m1@t5", "p1@t5 (oracle)", "m5@t1", "pass@5 (oracle)"}

@@ -1,0 +1,103 @@
+"""Episodes: collecting training trajectories, and the sequential and parallel evaluations.
+
+Collection (RISE's data gathering): attempt 1 is the policy's own sample. While an attempt is
+wrong and turns remain, the feedback and the question are appended and the next attempt is
+- `self`: the best of `samples` samples of the policy itself, scored by the verifier
+  (self-distillation; the first best on ties), or
+- `teacher`: one sample of a teacher model, or
+- `oracle`: the task's exact answer, a programmatic teacher that must be labelled as such.
+An episode stops at its first success.
+
+Evaluation: `sequential` runs `turns` turns with constant feedback after every attempt (never
+revealing correctness), no early stop, within a context window; `parallel` draws `samples`
+independent first attempts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..generate import generate
+from ..tasks import Task
+from .rewards import reward
+from .trajectory import turn_prompt
+
+SOURCES = ("self", "teacher", "oracle")
+EPISODE_COLUMNS = ["problem", "question", "turn", "attempt", "ended", "reward", "source"]
+
+
+def attempts(model, tok, task: Task, prompts: list[str], questions: list[str], *, temperature: float, seed: int, batch_size: int = 256):
+    """One sampled attempt per prompt (its budget from the question's length rule): (texts, ended)."""
+    budgets = [task.target_length(q) + 1 for q in questions]
+    return generate(model, tok, prompts, budgets, batch_size, temperature=temperature, seed=seed, progress=False)
+
+
+def collect(model, tok, task: Task, questions: list[str], *, turns: int = 2, source: str = "self", samples: int = 8,
+            temperature: float = 1.0, seed: int = 0, teacher=None, context_window: int | None = None, batch_size: int = 256) -> pd.DataFrame:
+    """One episode per question: rows (problem, question, turn, attempt, ended, reward, source)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; available: {', '.join(SOURCES)}")
+    if source == "teacher" and teacher is None:
+        raise ValueError("source 'teacher' needs a teacher (model, tokenizer)")
+    rows, history = [], {i: [] for i in range(len(questions))}
+    texts, ended = attempts(model, tok, task, [turn_prompt(q, []) for q in questions], questions, temperature=temperature, seed=seed, batch_size=batch_size)
+    open_ = []
+    for i, (q, a, e) in enumerate(zip(questions, texts, ended)):
+        r = reward(task, q, a, e)
+        rows.append((i, q, 1, a, e, r, "policy"))
+        history[i].append(a)
+        if r != 1:
+            open_.append(i)
+    for turn in range(2, turns + 1):
+        if not open_:
+            break
+        prompts = [turn_prompt(questions[i], history[i], context_window) for i in open_]
+        qs = [questions[i] for i in open_]
+        if source == "oracle":
+            best = [(task.answer(q), True) for q in qs]
+        elif source == "teacher":
+            t_model, t_tok = teacher
+            best = list(zip(*attempts(t_model, t_tok, task, prompts, qs, temperature=temperature, seed=seed + turn, batch_size=batch_size)))
+        else:  # best of `samples` own samples
+            texts, ended = attempts(model, tok, task, [p for p in prompts for _ in range(samples)], [q for q in qs for _ in range(samples)],
+                                    temperature=temperature, seed=seed + turn, batch_size=batch_size)
+            best = []
+            for j, q in enumerate(qs):
+                options = list(zip(texts[j * samples:(j + 1) * samples], ended[j * samples:(j + 1) * samples]))
+                best.append(max(options, key=lambda o: reward(task, q, *o)))  # max keeps the first best
+        still_open = []
+        for i, (a, e) in zip(open_, best):
+            r = reward(task, questions[i], a, e)
+            rows.append((i, questions[i], turn, a, e, r, source))
+            history[i].append(a)
+            if r != 1:
+                still_open.append(i)
+        open_ = still_open
+    return pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["problem", "turn"], ignore_index=True)
+
+
+def sequential(model, tok, task: Task, questions: list[str], *, turns: int = 5, context_window: int | None = 2,
+               temperature: float = 0.0, seed: int = 0, batch_size: int = 256, history_from=None) -> pd.DataFrame:
+    """`turns` attempts per question, each after constant feedback on all earlier ones (no early stop).
+
+    `history_from`, for the history ablation: a permutation of the questions whose previous
+    attempts each question is shown instead of its own (another problem's attempt).
+    """
+    rows, history = [], [[] for _ in questions]
+    for turn in range(1, turns + 1):
+        shown = history if history_from is None else [history[j] for j in history_from]
+        prompts = [turn_prompt(q, h, context_window) for q, h in zip(questions, shown)]
+        texts, ended = attempts(model, tok, task, prompts, questions, temperature=temperature, seed=seed + turn, batch_size=batch_size)
+        for i, (q, a, e) in enumerate(zip(questions, texts, ended)):
+            rows.append((i, q, turn, a, e, reward(task, q, a, e), "sequential"))
+            history[i].append(a)
+    return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+
+
+def parallel(model, tok, task: Task, questions: list[str], *, samples: int = 5, temperature: float = 1.0, seed: int = 0, batch_size: int = 256) -> pd.DataFrame:
+    """`samples` independent first attempts per question (their `turn` column is the sample index)."""
+    prompts = [turn_prompt(q, []) for q in questions for _ in range(samples)]
+    texts, ended = attempts(model, tok, task, prompts, [q for q in questions for _ in range(samples)], temperature=temperature, seed=seed, batch_size=batch_size)
+    rows = [(i // samples, questions[i // samples], i % samples + 1, a, e, reward(task, questions[i // samples], a, e), "parallel")
+            for i, (a, e) in enumerate(zip(texts, ended))]
+    return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
