@@ -80,14 +80,18 @@ def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, tra
 def label(model_path, prompts_path, *, task, batch_size, device, threads, task_options=None, task_version=None, teacher_forced=False):
     """Greedy answers of a model to a prompt table (used for self-labelling and evaluation);
     with `teacher_forced`, also whether the model gets every target token right given the
-    true prefix (`tf_correct`)."""
+    true prefix (`tf_correct`) and, where the task states it, the chance level (`chance`)."""
     model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
     prompts = read_table(prompts_path, ["prompt", "target", *DIFFICULTY])
-    labelled = label_prompts(model, tok, get_task(task, task_options), prompts, batch_size)
+    the_task = get_task(task, task_options)
+    labelled = label_prompts(model, tok, the_task, prompts, batch_size)
     log.info("accuracy of these labels against ground truth: %.4f", labelled["correct"].mean())
-    if teacher_forced:
+    if teacher_forced:  # evaluation: the teacher-forced figure, and chance where the task states it
         labelled["tf_correct"] = teacher_forced_correct(model, tok, prompts["prompt"], prompts["target"], batch_size)
         log.info("teacher-forced accuracy: %.4f", labelled["tf_correct"].mean())
+        chance = [the_task.chance_accuracy(p) for p in labelled["prompt"]]
+        if any(c is not None for c in chance):
+            labelled["chance"] = chance
     return labelled
 
 
@@ -97,12 +101,7 @@ def generate(model_path, prompts_path, out, **params):
 
 def evaluate(model_path, prompts_path, out, *, round, seed, **params):
     """Exact match of greedy generation per difficulty (and group), beside the teacher-forced figure."""
-    labelled = label(model_path, prompts_path, teacher_forced=True, **params)
-    task = get_task(params["task"], params.get("task_options"))
-    chance = [task.chance_accuracy(p) for p in labelled["prompt"]]
-    if any(c is not None for c in chance):
-        labelled["chance"] = chance
-    acc = accuracy_by_difficulty(labelled)
+    acc = accuracy_by_difficulty(label(model_path, prompts_path, teacher_forced=True, **params))
     acc.insert(0, "seed", seed)
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))
