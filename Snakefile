@@ -9,6 +9,9 @@
 #
 # A config with a `sweep` (length and task generalization: counting, sparse parity) trains
 # once per variant and seed and evaluates instead: rules/sweep.smk.
+#
+# A config with `introspection` (RISE) runs iterations of collect -> convert -> finetune -> evaluate
+# on multi-turn episodes instead: rules/introspection.smk.
 
 from snakemake.utils import min_version
 
@@ -25,7 +28,18 @@ include: "rules/common.smk"
 include: "rules/provenance.smk"
 
 
-if SWEEP:
+if INTROSPECTION:
+
+    include: "rules/introspection.smk"
+
+    rule all:
+        input:
+            rules.rise_summarize.output,
+            [f"{RESULTS}/plots/{name}.png" for name in INTROSPECTION_FIGURES],
+            rules.provenance.output,
+        default_target: True
+
+elif SWEEP:
 
     include: "rules/sweep.smk"
 

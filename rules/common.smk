@@ -4,6 +4,7 @@
 # configuration stops here and nothing is written under results/.
 
 import re
+from pathlib import Path
 
 from snakemake.utils import validate
 
@@ -48,7 +49,7 @@ def check_experiment(cfg):
         sched = cfg["train"].get(key)
         if sched and sched["warmup_steps"] + round(sched["steps"] * sched["decay_fraction"]) > sched["steps"]:
             config_error(f"train.{key}", f"warmup_steps + decay_fraction * steps exceeds steps={sched['steps']}")
-    if "sweep" not in cfg:  # how self-improvement rounds make their labels
+    if "sweep" not in cfg and "introspection" not in cfg:  # how self-improvement rounds make their labels
         for name in cfg["filters"]:
             if name not in FILTERS:
                 config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")
@@ -77,6 +78,10 @@ for _name, _variant in VARIANTS.items():
     except ConfigError as err:
         config_error(err.key, f"{err.message} (in sweep variant {_name})")
 TASK = build_task(next(iter(VARIANTS.values()))["config"]) if SWEEP else check_experiment(config)
+# Recursive introspection (rules/introspection.smk): iterations of collect -> convert -> finetune -> evaluate.
+INTROSPECTION = config.get("introspection")
+if INTROSPECTION and SWEEP:
+    config_error("introspection", "cannot be combined with `sweep` (sweep a preset's values by running it once per value)")
 if config.get("figures") and not SWEEP:
     config_error("figures", "draws a sweep's results; this config has no `sweep` (self-improvement figures are always drawn)")
 for _name, _figure in config.get("figures", {}).items():
@@ -106,7 +111,7 @@ BASE_HI = difficulty.parse(TASK, config["data"]["base_difficulty"][1])
 
 
 # Accelerated mode: a probe after each round decides what the next round labels (rules/probe.smk).
-ACCEL = None if SWEEP else config["self_improve"].get("accelerated")
+ACCEL = None if SWEEP or INTROSPECTION else config["self_improve"].get("accelerated")
 if ACCEL and len(TASK.axes) > 1:
     config_error("self_improve.accelerated", f"probing is defined for one-axis tasks; {TASK.name!r} has axes {list(TASK.axes)} (list its cells in self_improve.schedule)")
 
@@ -124,8 +129,8 @@ def label_difficulties(wildcards):
 
 # Label noise (rules/noise.smk): one chain per setting "<kind>_p<fraction>_r<start>_t<trial>".
 NOISE = config.get("label_noise")
-if NOISE and SWEEP:
-    config_error("label_noise", "corrupts self-labels, which a sweep (train once, evaluate) has none of")
+if NOISE and (SWEEP or INTROSPECTION):
+    config_error("label_noise", "corrupts self-labels, which a sweep or an introspection experiment has none of")
 if NOISE and ACCEL:
     config_error("label_noise", "cannot be combined with self_improve.accelerated (the probes decide the clean chain's prompts)")
 if NOISE:
@@ -297,3 +302,81 @@ def variant_data(name):
 def sweep_outputs(name):
     """`name` (a file under each seed's directory) of every variant and seed."""
     return [f"{RESULTS}/{v}/seed{s}/{name}" for v in VARIANTS for s in SEEDS]
+
+
+# --------------------------------------------------------------------------- introspection (rules/introspection.smk)
+
+if INTROSPECTION:
+    from selfimprove.introspection.environments import make_environment
+
+    try:
+        ENVIRONMENT = make_environment(config)  # a missing problem file or a marker clash stops here
+    except (ValueError, FileNotFoundError) as err:
+        config_error("introspection.environment", str(err))
+    _collect = INTROSPECTION["collect"]
+    if _collect["source"] == "teacher":
+        if "teacher" not in _collect:
+            config_error("introspection.collect.teacher", "source 'teacher' needs a teacher: a model.pt or a Hugging Face model directory")
+        if not Path(_collect["teacher"]).exists():
+            config_error("introspection.collect.teacher", f"{_collect['teacher']} does not exist")
+    ITERATIONS = list(range(1, INTROSPECTION["iterations"] + 1))
+    ARMS = ["rise"] + (["single_turn"] if INTROSPECTION.get("controls", {}).get("single_turn", True) else [])
+    # What each model was evaluated as: the base model, then every arm's iterations.
+    STAGES = ["base"] + [f"{arm}/iter{i}" for arm in ARMS for i in ITERATIONS]
+
+
+def environment_params():
+    """The keys an environment is built from (environments.make_environment), as one param."""
+    keys = ("task", "task_options", "data", "introspection")
+    return {k: config[k] for k in keys if k in config}
+
+
+def eval_problem_count():
+    """data.eval_examples per evaluated difficulty of a task; the first eval_examples test problems of a file."""
+    if ENVIRONMENT.kind == "jsonl":
+        return config["data"]["eval_examples"]
+    return config["data"]["eval_examples"] * len(ENVIRONMENT.cells)
+
+
+def stage_model(stage, seed):
+    """The model file of an evaluated stage ('base' or '<arm>/iter<i>')."""
+    return f"{RESULTS}/seed{seed}/{stage}/model.pt"
+
+
+def previous_model(arm, i, seed):
+    """What iteration i of an arm starts from: the previous iteration's model, or the base model."""
+    if i == 1 or INTROSPECTION.get("finetune_from", "previous") == "base":
+        return stage_model("base", seed)
+    return stage_model(f"{arm}/iter{i - 1}", seed)
+
+
+def collection_model(wildcards):
+    """Iteration i collects on-policy: with the rise arm's model of iteration i - 1 (the base model for i = 1)."""
+    i = int(wildcards.iteration)
+    return stage_model("base" if i == 1 else f"rise/iter{i - 1}", wildcards.seed)
+
+
+def finetune_inputs(wildcards):
+    """Iteration i's examples (with finetune_from: base, those of iterations 1..i) and its start."""
+    i, seed = int(wildcards.iteration), wildcards.seed
+    first = i if INTROSPECTION.get("finetune_from", "previous") == "previous" else 1
+    return {
+        "datasets": [f"{RESULTS}/seed{seed}/{wildcards.arm}/iter{j}/dataset.parquet" for j in range(first, i + 1)],
+        "init": previous_model(wildcards.arm, i, seed),
+    }
+
+
+def finetune_schedule():
+    t, s = config["train"], INTROSPECTION["finetune"]
+    return {**{k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip")}, "steps": s["steps"], "lr": s["lr"],
+            "warmup_steps": s["warmup_steps"], "decay_steps": round(s["steps"] * s["decay_fraction"])}
+
+
+def stage_keys():
+    """{seed, arm, iteration} of every evaluation, in the order of the summary's inputs."""
+    return [{"seed": s, "arm": arm, "iteration": i} for s in SEEDS for arm in ARMS for i in [0, *ITERATIONS]]  # 0: the base model
+
+
+def stage_evals():
+    stage = lambda k: "base" if k["iteration"] == 0 else f"{k['arm']}/iter{k['iteration']}"
+    return [f"{RESULTS}/seed{k['seed']}/{stage(k)}/eval.parquet" for k in stage_keys()]

@@ -73,8 +73,9 @@ def labelled(task: Task, self_improve: dict, base_hi, round_: int) -> list:
 
 
 def self_improvement(config: dict) -> dict | None:
-    """The config's `self_improve` block; None for a sweep, which trains once and labels nothing."""
-    return None if "sweep" in config else config["self_improve"]
+    """The config's `self_improve` block; None for a sweep, which trains once and labels nothing,
+    and for introspection, whose iterations have their own block."""
+    return None if "sweep" in config or "introspection" in config else config["self_improve"]
 
 
 def check_config(task: Task, config: dict) -> None:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ["Snakefile", "rules", "workflow_scripts", "config", "report", "envs", "profiles"]
+WORKFLOW_FILES = ["Snakefile", "rules", "workflow_scripts", "config", "report", "envs", "profiles", "data"]
 MICRO = ROOT / "tests" / "configs" / "micro.yaml"
 
 

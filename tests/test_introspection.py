@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from selfimprove.introspection.environments import TaskEnvironment
 from selfimprove.introspection.convert import CRITERIA, convert_episode, keeps
 from selfimprove.introspection.rewards import CORRECT, MALFORMED, WRONG, reward
 from selfimprove.introspection.trajectory import alphabet, turn_prompt, window
@@ -164,7 +165,7 @@ def tiny():
     import random
 
     rng = random.Random(0)
-    return task, tok, model, [task.sample(rng, 2).prompt for _ in range(12)]
+    return TaskEnvironment(task, [1, 2], [2, 2]), tok, model, [task.sample(rng, 2).prompt for _ in range(12)]
 
 
 def test_collection_with_an_oracle_teacher_ends_every_episode_in_success(tiny):
@@ -175,7 +176,7 @@ def test_collection_with_an_oracle_teacher_ends_every_episode_in_success(tiny):
         assert g["reward"].iloc[-1] == 1 and (g["reward"].iloc[:-1] != 1).all()  # stops at the first success
         assert len(g) <= 2  # the oracle's turn 2 is always right
         for _, row in g.iterrows():
-            assert row["reward"] == reward(task, row["question"], row["attempt"], row["ended"])
+            assert row["reward"] == reward(task.task, row["question"], row["attempt"], row["ended"])
     assert set(ep.loc[ep["turn"] > 1, "source"]) <= {"oracle"}
 
 

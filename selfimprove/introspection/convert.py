@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .trajectory import turn_prompt
+from .trajectory import MARKERS, turn_prompt
 
 CRITERIA = ("all", "better", "best", "success")
 
@@ -49,7 +49,8 @@ def keeps(criterion: str, rewards: list[int], i: int) -> bool:
 
 
 def convert_episode(question: str, attempts: list[str], rewards: list[int], *, criterion: str, tau: float = 0.4,
-                    remove_duplicates: bool = False, only_success: bool = False, context_window: int | None = None) -> list[Candidate]:
+                    remove_duplicates: bool = False, only_success: bool = False, context_window: int | None = None,
+                    markers: str = MARKERS) -> list[Candidate]:
     """The kept examples of one episode (attempts and rewards in turn order)."""
     if len(attempts) != len(rewards):
         raise ValueError(f"{len(attempts)} attempts but {len(rewards)} rewards")
@@ -68,7 +69,7 @@ def convert_episode(question: str, attempts: list[str], rewards: list[int], *, c
     out = []
     for i, (turn, attempt, r) in enumerate(zip(turns, attempts, rewards)):
         if keeps(criterion, rewards, i):
-            out.append(Candidate(turn_prompt(question, attempts[:i], context_window), attempt, turn, r, math.exp(r / tau)))
+            out.append(Candidate(turn_prompt(question, attempts[:i], context_window, markers), attempt, turn, r, math.exp(r / tau)))
         if r == 1:
             break  # nothing after the first success is trained on
     return out

@@ -18,21 +18,23 @@ from __future__ import annotations
 import pandas as pd
 
 from ..generate import generate
-from ..tasks import Task
-from .rewards import reward
 from .trajectory import turn_prompt
 
 SOURCES = ("self", "teacher", "oracle")
 EPISODE_COLUMNS = ["problem", "question", "turn", "attempt", "ended", "reward", "source"]
 
 
-def attempts(model, tok, task: Task, prompts: list[str], questions: list[str], *, temperature: float, seed: int, batch_size: int = 256):
-    """One sampled attempt per prompt (its budget from the question's length rule): (texts, ended)."""
-    budgets = [task.target_length(q) + 1 for q in questions]
+def attempts(model, tok, env, prompts: list[str], questions: list[str], *, temperature: float, seed: int, batch_size: int = 256):
+    """One sampled attempt per prompt (its budget from the environment): (texts, ended)."""
+    budgets = [env.budget(q) for q in questions]
     return generate(model, tok, prompts, budgets, batch_size, temperature=temperature, seed=seed, progress=False)
 
 
-def collect(model, tok, task: Task, questions: list[str], *, turns: int = 2, source: str = "self", samples: int = 8,
+def prompt(env, question: str, previous: list[str], context_window: int | None = None) -> str:
+    return turn_prompt(question, previous, context_window, env.markers)
+
+
+def collect(model, tok, env, questions: list[str], *, turns: int = 2, source: str = "self", samples: int = 8,
             temperature: float = 1.0, seed: int = 0, teacher=None, context_window: int | None = None, batch_size: int = 256) -> pd.DataFrame:
     """One episode per question: rows (problem, question, turn, attempt, ended, reward, source)."""
     if source not in SOURCES:
@@ -40,10 +42,10 @@ def collect(model, tok, task: Task, questions: list[str], *, turns: int = 2, sou
     if source == "teacher" and teacher is None:
         raise ValueError("source 'teacher' needs a teacher (model, tokenizer)")
     rows, history = [], {i: [] for i in range(len(questions))}
-    texts, ended = attempts(model, tok, task, [turn_prompt(q, []) for q in questions], questions, temperature=temperature, seed=seed, batch_size=batch_size)
+    texts, ended = attempts(model, tok, env, [prompt(env, q, []) for q in questions], questions, temperature=temperature, seed=seed, batch_size=batch_size)
     open_ = []
     for i, (q, a, e) in enumerate(zip(questions, texts, ended)):
-        r = reward(task, q, a, e)
+        r = env.reward(q, a, e)
         rows.append((i, q, 1, a, e, r, "policy"))
         history[i].append(a)
         if r != 1:
@@ -51,23 +53,23 @@ def collect(model, tok, task: Task, questions: list[str], *, turns: int = 2, sou
     for turn in range(2, turns + 1):
         if not open_:
             break
-        prompts = [turn_prompt(questions[i], history[i], context_window) for i in open_]
+        prompts = [prompt(env, questions[i], history[i], context_window) for i in open_]
         qs = [questions[i] for i in open_]
         if source == "oracle":
-            best = [(task.answer(q), True) for q in qs]
+            best = [(env.answer(q), True) for q in qs]
         elif source == "teacher":
             t_model, t_tok = teacher
-            best = list(zip(*attempts(t_model, t_tok, task, prompts, qs, temperature=temperature, seed=seed + turn, batch_size=batch_size)))
+            best = list(zip(*attempts(t_model, t_tok, env, prompts, qs, temperature=temperature, seed=seed + turn, batch_size=batch_size)))
         else:  # best of `samples` own samples
-            texts, ended = attempts(model, tok, task, [p for p in prompts for _ in range(samples)], [q for q in qs for _ in range(samples)],
+            texts, ended = attempts(model, tok, env, [p for p in prompts for _ in range(samples)], [q for q in qs for _ in range(samples)],
                                     temperature=temperature, seed=seed + turn, batch_size=batch_size)
             best = []
             for j, q in enumerate(qs):
                 options = list(zip(texts[j * samples:(j + 1) * samples], ended[j * samples:(j + 1) * samples]))
-                best.append(max(options, key=lambda o: reward(task, q, *o)))  # max keeps the first best
+                best.append(max(options, key=lambda o: env.reward(q, *o)))  # max keeps the first best
         still_open = []
         for i, (a, e) in zip(open_, best):
-            r = reward(task, questions[i], a, e)
+            r = env.reward(questions[i], a, e)
             rows.append((i, questions[i], turn, a, e, r, source))
             history[i].append(a)
             if r != 1:
@@ -76,7 +78,7 @@ def collect(model, tok, task: Task, questions: list[str], *, turns: int = 2, sou
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["problem", "turn"], ignore_index=True)
 
 
-def sequential(model, tok, task: Task, questions: list[str], *, turns: int = 5, context_window: int | None = 2,
+def sequential(model, tok, env, questions: list[str], *, turns: int = 5, context_window: int | None = 2,
                temperature: float = 0.0, seed: int = 0, batch_size: int = 256, history_from=None) -> pd.DataFrame:
     """`turns` attempts per question, each after constant feedback on all earlier ones (no early stop).
 
@@ -86,18 +88,18 @@ def sequential(model, tok, task: Task, questions: list[str], *, turns: int = 5, 
     rows, history = [], [[] for _ in questions]
     for turn in range(1, turns + 1):
         shown = history if history_from is None else [history[j] for j in history_from]
-        prompts = [turn_prompt(q, h, context_window) for q, h in zip(questions, shown)]
-        texts, ended = attempts(model, tok, task, prompts, questions, temperature=temperature, seed=seed + turn, batch_size=batch_size)
+        prompts = [prompt(env, q, h, context_window) for q, h in zip(questions, shown)]
+        texts, ended = attempts(model, tok, env, prompts, questions, temperature=temperature, seed=seed + turn, batch_size=batch_size)
         for i, (q, a, e) in enumerate(zip(questions, texts, ended)):
-            rows.append((i, q, turn, a, e, reward(task, q, a, e), "sequential"))
+            rows.append((i, q, turn, a, e, env.reward(q, a, e), "sequential"))
             history[i].append(a)
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
 
 
-def parallel(model, tok, task: Task, questions: list[str], *, samples: int = 5, temperature: float = 1.0, seed: int = 0, batch_size: int = 256) -> pd.DataFrame:
+def parallel(model, tok, env, questions: list[str], *, samples: int = 5, temperature: float = 1.0, seed: int = 0, batch_size: int = 256) -> pd.DataFrame:
     """`samples` independent first attempts per question (their `turn` column is the sample index)."""
-    prompts = [turn_prompt(q, []) for q in questions for _ in range(samples)]
-    texts, ended = attempts(model, tok, task, prompts, [q for q in questions for _ in range(samples)], temperature=temperature, seed=seed, batch_size=batch_size)
-    rows = [(i // samples, questions[i // samples], i % samples + 1, a, e, reward(task, questions[i // samples], a, e), "parallel")
+    prompts = [prompt(env, q, []) for q in questions for _ in range(samples)]
+    texts, ended = attempts(model, tok, env, prompts, [q for q in questions for _ in range(samples)], temperature=temperature, seed=seed, batch_size=batch_size)
+    rows = [(i // samples, questions[i // samples], i % samples + 1, a, e, env.reward(questions[i // samples], a, e), "parallel")
             for i, (a, e) in enumerate(zip(texts, ended))]
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS)

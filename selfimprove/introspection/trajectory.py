@@ -13,16 +13,16 @@ trained on, however many turns evaluation runs.
 
 from __future__ import annotations
 
-QUESTION, ATTEMPT, END, FEEDBACK = "Q", "A", ";", "X"
-MARKERS = QUESTION + ATTEMPT + END + FEEDBACK
+MARKERS = "QA;X"  # question, attempt, end of attempt, feedback
+TEXT_MARKERS = "\u00a7\u00b6\u00a6\u00a4"  # the same roles for prose (word problems): § ¶ ¦ ¤
 
 
-def alphabet(task_alphabet: str) -> str:
+def alphabet(task_alphabet: str, markers: str = MARKERS) -> str:
     """The tokenizer's characters: the task's and the four markers."""
-    clash = set(MARKERS) & set(task_alphabet)
+    clash = set(markers) & set(task_alphabet)
     if clash:
         raise ValueError(f"the task's alphabet already uses the episode markers {sorted(clash)}")
-    return task_alphabet + MARKERS
+    return task_alphabet + markers
 
 
 def window(previous: list[str], context_window: int | None) -> list[str]:
@@ -34,7 +34,8 @@ def window(previous: list[str], context_window: int | None) -> list[str]:
     return list(previous[len(previous) - (context_window - 1):]) if context_window > 1 else []
 
 
-def turn_prompt(question: str, previous: list[str], context_window: int | None = None) -> str:
+def turn_prompt(question: str, previous: list[str], context_window: int | None = None, markers: str = MARKERS) -> str:
     """What the model continues to write its next attempt, given its previous attempts."""
-    history = "".join(f"{QUESTION}{question}{ATTEMPT}{a}{END}{FEEDBACK}" for a in window(previous, context_window))
-    return f"{history}{QUESTION}{question}{ATTEMPT}"
+    q, a, end, feedback = markers
+    history = "".join(f"{q}{question}{a}{attempt}{end}{feedback}" for attempt in window(previous, context_window))
+    return f"{history}{q}{question}{a}"

@@ -1,0 +1,231 @@
+"""The introspection workflow's stages (rules/introspection.smk): each reads files, computes, writes files.
+
+    eval_problems     held-out problems, one table for every seed and iteration
+    base_dataset      single-turn SFT examples (question -> reference answer), none an eval problem
+    train             the base model (from scratch or a pretrained start) and every fine-tuning
+    collect           one episode per fresh problem, attempt 1 on-policy, later turns self/teacher/oracle
+    convert           episodes -> reward-weighted multi-turn examples (a criterion)
+    single_turn       the control: the same correct answers, same weights, without their history
+    evaluate          sequential (and ablations) and parallel episodes on the held-out problems
+    summarize         per seed, arm and iteration: accuracy per turn, headline metrics, transitions
+
+`env` is an environment's config ({task, task_options, data, introspection}); environments.py
+builds it. Every table is Parquet.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import atomic_output
+from ..checkpoint import load_checkpoint, save_checkpoint
+from ..data import read_table, rng_for, write_table
+from ..device import pick_device
+from ..model import ModelConfig
+from ..train import TrainConfig, train_round_to_files
+from . import metrics, rollout
+from .convert import convert_episode
+from .environments import PROBLEM_COLUMNS, make_environment
+
+log = logging.getLogger(__name__)
+EPISODES = {"problem": "int64", "question": "str", "turn": "int64", "attempt": "str", "reward": "int64"}
+
+
+def eval_problems(out, *, env, n, seed):
+    problems = make_environment(env).problems("eval", n, seed)
+    log.info("%d evaluation problems", len(problems))
+    write_table(problems, out)
+
+
+def _examples(prompts, targets, problems: pd.DataFrame, *, source: str, iteration: int, weights=None, **extra) -> pd.DataFrame:
+    """A training table in the engine's schema (data.EXAMPLE_COLUMNS), plus `weight` and extras."""
+    df = pd.DataFrame({"prompt": list(prompts), "target": list(targets), "difficulty": problems["difficulty"].to_numpy(),
+                       "difficulty2": problems["difficulty2"].to_numpy(), "source": source, "round": iteration})
+    if weights is not None:
+        df["weight"] = list(weights)
+    for k, v in extra.items():
+        df[k] = list(v)
+    return df
+
+
+def base_dataset(eval_path, out, *, env, n, seed, history_fraction=0.0):
+    """SFT data for the base model (RISE's 'boost' step): the question, the reference answer.
+
+    A `history_fraction` of the examples show the question after one earlier wrong attempt (a
+    near miss, environments' wrong_answer) and the feedback: a model trained from scratch has
+    otherwise never seen a second turn, so its own turn-2 samples are malformed and collection
+    by self-distillation finds nothing (an instruction-tuned LLM knows the dialogue format).
+    """
+    e = make_environment(env)
+    problems = e.problems("base", n, seed, exclude=set(read_table(eval_path, PROBLEM_COLUMNS)["question"]))
+    rng = rng_for("introspection-history", e.name, seed)
+    histories = [[e.wrong_answer(q, rng)] if rng.random() < history_fraction else [] for q in problems["question"]]
+    prompts = [rollout.prompt(e, q, h) for q, h in zip(problems["question"], histories)]
+    write_table(_examples(prompts, problems["answer"], problems, source="base", iteration=0, turn=[len(h) + 1 for h in histories]), out)
+    log.info("%d examples, %d of them after a wrong first attempt", len(problems), sum(map(len, histories)))
+
+
+def train(dataset_paths, model_out, log_out, *, env, model, train, seed, device, threads, init=None, pretrained=None, tracker=None):
+    """The base model (from scratch, or a pretrained Hugging Face start) or one fine-tuning (from `init`).
+    Several datasets (finetune_from: base) are trained on together."""
+    df = pd.concat([read_table(p) for p in dataset_paths], ignore_index=True)
+    df["round"] = 0  # every example of the mixture alike: a weighted union, not the self-improvement schedule
+    if df.empty:
+        if not init:
+            raise ValueError(f"no training examples in {', '.join(map(str, dataset_paths))}")
+        log.warning("no examples to fine-tune on (nothing was kept): the model is %s unchanged", init)
+        model_, tok, state = load_checkpoint(init)
+        save_checkpoint(model_out, model_, tok, None, {**state["meta"], "untrained": "no examples"})
+        write_table(pd.DataFrame({"step": pd.Series(dtype="int64"), "loss": pd.Series(dtype="float64")}), log_out)
+        return
+    e = make_environment(env)
+    if init:
+        kwargs = {"init_checkpoint": init}
+    elif pretrained:
+        kwargs = {"pretrained": pretrained, "alphabet": e.alphabet, "lora": model.get("lora")}
+    else:
+        dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
+        kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": e.alphabet}
+    log.info("training on %d examples%s", len(df), f" (weights {df['weight'].describe().to_dict()})" if "weight" in df else "")
+    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **kwargs)
+
+
+def load_teacher(path, alphabet, dev):
+    """A teacher model: a model.pt checkpoint, or a local Hugging Face causal LM directory."""
+    if Path(path).is_dir():
+        from ..pretrained import load_pretrained
+
+        model, tok, _ = load_pretrained(path, alphabet)
+        return model.to(dev).eval(), tok
+    model, tok, _ = load_checkpoint(path, dev)
+    return model.eval(), tok
+
+
+def collect(model_path, eval_path, out, *, env, iteration, n, seed, data_seed, source, turns, samples=8, temperature=1.0,
+            teacher=None, context_window=2, batch_size=256, device="cpu", threads=1):
+    """Episodes on `n` fresh problems with the previous iteration's model (on-policy)."""
+    e = make_environment(env)
+    problems = e.problems(f"collect{iteration}", n, data_seed, exclude=set(read_table(eval_path, PROBLEM_COLUMNS)["question"]))
+    dev = pick_device(device, threads)
+    model, tok, _ = load_checkpoint(model_path, dev)
+    model.eval()
+    teacher_pair = load_teacher(teacher, e.alphabet, dev) if source == "teacher" else None
+    episodes = rollout.collect(model, tok, e, list(problems["question"]), turns=turns, source=source, samples=samples,
+                               temperature=temperature, seed=seed * 1000 + iteration, teacher=teacher_pair,
+                               context_window=context_window, batch_size=batch_size)
+    episodes = episodes.merge(problems[["question", "difficulty", "difficulty2"]], on="question", how="left")
+    first = episodes[episodes["turn"] == 1]
+    log.info("iteration %d: %d episodes, turn-1 accuracy %.3f, solved within %d turns %.3f (later turns by %s)", iteration, len(first),
+             (first["reward"] == 1).mean(), turns, episodes.groupby("problem")["reward"].max().eq(1).mean(), source)
+    write_table(episodes.assign(iteration=iteration), out)
+
+
+def _episodes(episodes: pd.DataFrame):
+    for _, g in episodes.sort_values(["problem", "turn"]).groupby("problem", sort=True):
+        yield g
+
+
+def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_duplicates=False, only_success=False, context_window=2):
+    """Every kept attempt is an example supervised alone, weighted exp(reward / tau)."""
+    markers = make_environment(env).markers
+    rows, problems = [], []
+    for g in _episodes(read_table(episodes_path, EPISODES)):
+        for c in convert_episode(g["question"].iloc[0], list(g["attempt"]), list(g["reward"]), criterion=criterion, tau=tau,
+                                 remove_duplicates=remove_duplicates, only_success=only_success, context_window=context_window, markers=markers):
+            rows.append(c)
+            problems.append(g.iloc[0])
+    if not rows:
+        log.warning("criterion %r kept no attempt of %s: this iteration's fine-tuning keeps its start model unchanged", criterion, episodes_path)
+    problems = pd.DataFrame(problems, columns=["problem", "difficulty", "difficulty2"])
+    df = _examples([c.prompt for c in rows], [c.target for c in rows], problems, source="self", iteration=iteration,
+                   weights=[c.weight for c in rows], turn=[c.turn for c in rows], reward=[c.reward for c in rows])
+    log.info("criterion %s, tau %g: %d examples from %d episodes; by (turn, reward): %s", criterion, tau, len(df),
+             problems["problem"].nunique(), df.groupby(["turn", "reward"]).size().to_dict())
+    write_table(df, out)
+
+
+def single_turn(episodes_path, out, *, env, iteration, tau=0.4):
+    """The control: each correct answer of the episodes as a first-turn example, weighted as RISE weights it."""
+    e = make_environment(env)
+    episodes = read_table(episodes_path, EPISODES)
+    correct = episodes[episodes["reward"] == 1].drop_duplicates(["question", "attempt"])
+    if correct.empty:
+        log.warning("%s has no correct attempt: the single-turn control keeps its start model unchanged this iteration", episodes_path)
+    prompts = [rollout.prompt(e, q, []) for q in correct["question"]]
+    weights = [math.exp(1 / tau)] * len(correct)
+    write_table(_examples(prompts, correct["attempt"], correct, source="self", iteration=iteration, weights=weights,
+                          turn=[1] * len(correct), reward=[1] * len(correct)), out)
+    log.info("%d correct answers as single-turn examples", len(correct))
+
+
+def evaluate(model_path, problems_path, out, *, env, turns, samples, temperature=1.0, context_window=2, history_ablation=True,
+             full_history=False, seed=0, batch_size=256, device="cpu", threads=1):
+    """Every protocol's episodes on the held-out problems, one table with a `protocol` column."""
+    e = make_environment(env)
+    questions = list(read_table(problems_path, PROBLEM_COLUMNS)["question"])
+    model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
+    model.eval()
+    common = {"temperature": temperature, "seed": seed, "batch_size": batch_size}
+    tables = {"sequential": rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, **common),
+              "parallel": rollout.parallel(model, tok, e, questions, samples=samples, **common)}
+    if history_ablation:  # each question is shown the previous attempts of the next question instead of its own
+        shift = [(i + 1) % len(questions) for i in range(len(questions))]
+        tables["shuffled_history"] = rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, history_from=shift, **common)
+    if full_history:
+        tables["full_history"] = rollout.sequential(model, tok, e, questions, turns=turns, context_window=None, **common)
+    for name, t in tables.items():
+        log.info("%s: %s", name, {k: round(v, 4) for k, v in metrics.summary(t).items()} if name != "parallel" else
+                 f"accuracy per sample {(t['reward'] == 1).mean():.4f}")
+    write_table(pd.concat([t.assign(protocol=name) for name, t in tables.items()], ignore_index=True), out)
+
+
+def summarize(eval_paths, keys, out_turns, out_metrics, out_transitions, out_table):
+    """keys[i] = {seed, arm, iteration} of eval_paths[i]. `out_table`: the headline figures as Markdown."""
+    turns, headline, moves = [], [], []
+    for path, key in zip(eval_paths, keys):
+        ev = read_table(path, [*EPISODES, "protocol"])
+        parallel = ev[ev["protocol"] == "parallel"]
+        for protocol, t in ev.groupby("protocol"):
+            turns.append(metrics.turn_accuracy(t).rename("accuracy").reset_index().assign(protocol=protocol, **key))
+            if protocol != "parallel":
+                s = metrics.summary(t, parallel if protocol == "sequential" else None)
+                headline += [{**key, "protocol": protocol, "metric": m, "value": v} for m, v in s.items()]
+                moves.append(metrics.transitions(t).assign(protocol=protocol, **key))
+    write_table(pd.concat(turns, ignore_index=True), out_turns)
+    write_table(pd.DataFrame(headline), out_metrics)
+    write_table(pd.concat(moves, ignore_index=True), out_transitions)
+    table = headline_table(pd.DataFrame(headline))
+    log.info("headline figures (mean ± 95%% interval over seeds):\n%s", table.to_string())
+    seeds = len({k["seed"] for k in keys})
+    with atomic_output(out_table) as tmp:
+        Path(tmp).write_text(f"Sequential evaluation: mean ± 95% t interval over {seeds} seed(s); 'oracle' figures use the verifier at test time.\n\n"
+                             + markdown(table.reset_index()) + "\n")
+
+
+# Two-sided 95% Student t quantiles by degrees of freedom (1..10); beyond, the normal 1.96 is close enough.
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
+
+
+def interval(values) -> tuple[float, float]:
+    """(mean, half-width of the 95% t interval over seeds; 0 for one seed)."""
+    s = pd.Series(values, dtype=float)
+    if len(s) < 2:
+        return float(s.mean()), 0.0
+    return float(s.mean()), T95.get(len(s) - 1, 1.96) * float(s.std(ddof=1)) / math.sqrt(len(s))
+
+
+def headline_table(headline: pd.DataFrame, protocol: str = "sequential") -> pd.DataFrame:
+    """Rows (arm, iteration), columns the metrics, cells 'mean ± 95% interval' over seeds."""
+    h = headline[headline["protocol"] == protocol]
+    cells = h.groupby(["arm", "iteration", "metric"], sort=False)["value"].apply(lambda v: "{:.3f} ± {:.3f}".format(*interval(v)))
+    return cells.unstack("metric")[list(dict.fromkeys(h["metric"]))]
+
+
+def markdown(df: pd.DataFrame) -> str:
+    """A plain Markdown table (no extra dependency)."""
+    rows = [list(map(str, df.columns)), ["---"] * len(df.columns)] + [list(map(str, r)) for r in df.itertuples(index=False)]
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
