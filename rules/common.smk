@@ -343,7 +343,7 @@ def stage_model(stage, seed):
     return f"{RESULTS}/seed{seed}/{stage}/model.pt"
 
 
-def previous_model(arm, i, seed):
+def start_model(arm, i, seed):
     """What iteration i of an arm starts from: the previous iteration's model, or the base model."""
     if i == 1 or INTROSPECTION.get("finetune_from", "previous") == "base":
         return stage_model("base", seed)
@@ -362,7 +362,7 @@ def finetune_inputs(wildcards):
     first = i if INTROSPECTION.get("finetune_from", "previous") == "previous" else 1
     return {
         "datasets": [f"{RESULTS}/seed{seed}/{wildcards.arm}/iter{j}/dataset.parquet" for j in range(first, i + 1)],
-        "init": previous_model(wildcards.arm, i, seed),
+        "init": start_model(wildcards.arm, i, seed),
     }
 
 

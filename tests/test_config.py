@@ -23,6 +23,8 @@ def with_change(path, value):
 DELETE = object()
 NOISE = {"kinds": ["random"], "fractions": [0.3], "trials": 1, "continue_rounds": 1}
 ACCELERATED = {"threshold": 0.9, "probe_examples": 10, "max_jump": 2}
+RISE = {"iterations": 1, "problems": 8, "collect": {"source": "self", "turns": 2}, "convert": {"criterion": "best"},
+        "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0}, "evaluate": {"turns": 2, "samples": 2}}
 
 CASES = [
     # (key path, bad value, text the error must contain: the key, and what is allowed there)
@@ -71,6 +73,13 @@ CASES = [
     ("model.max_seq_len", 12, "config key 'model.max_seq_len': 12 tokens cannot hold the experiment's hardest examples"),
     ("resources.gpus", 1, "config key 'resources.gpus': 1 GPU(s) per job with device: cpu would hold GPUs that are never used"),
     ("label_noise", {**NOISE, "start_rounds": [2]}, "config key 'label_noise.start_rounds': round 2 has no self-labels: rounds=2 labels rounds 0..1"),
+    # introspection (RISE)
+    ("introspection", {**RISE, "collect": {"source": "teacher", "turns": 2}}, "config key 'introspection.collect.teacher': source 'teacher' needs a teacher"),
+    ("introspection", {**RISE, "collect": {"source": "teacher", "turns": 2, "teacher": "nowhere.pt"}}, "config key 'introspection.collect.teacher': nowhere.pt does not exist"),
+    ("introspection", {**RISE, "collect": {"source": "self", "turns": 1}}, "config key 'introspection.collect.turns': 1 is less than the minimum of 2"),
+    ("introspection", {**RISE, "convert": {"criterion": "greedy"}}, "config key 'introspection.convert.criterion': 'greedy' is not one of ['all', 'better', 'best', 'success']"),
+    ("introspection", {**RISE, "environment": {"kind": "jsonl", "train": "gone.jsonl", "test": "gone.jsonl"}}, "config key 'introspection.environment': no problem file gone.jsonl"),
+    ("introspection", {**RISE, "environment": {"kind": "jsonl"}}, "config key 'introspection.environment': kind jsonl needs problem files: train and test missing"),
     # difficulties that do not fit the task or the schedule
     ("task", "multiplication", "config key 'data.base_difficulty': a difficulty of task 'multiplication' is a list of 2 integers"),
     ("data.eval_difficulties", [[1, 2], 3], "config key 'data.eval_difficulties': a difficulty of task 'reverse_addition' is one integer"),

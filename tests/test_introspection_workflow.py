@@ -170,6 +170,7 @@ def rise_config(tmp_path) -> dict:
             "convert": {"criterion": "all"},
             "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0},
             "evaluate": {"turns": 3, "samples": 2, "temperature": 1.0, "full_history": True},
+            "controls": {"single_turn": False},  # its rules are rise_finetune/rise_evaluate again (the smoke preset runs it)
         },
     }
 
@@ -198,7 +199,7 @@ def test_two_iterations_with_a_hugging_face_policy_and_teacher(tmp_path):
     assert set(ev["protocol"]) == {"sequential", "parallel", "shuffled_history", "full_history"}
     assert ev.groupby("protocol")["turn"].max().to_dict() == {"sequential": 3, "parallel": 2, "shuffled_history": 3, "full_history": 3}
     turns = read_table(res / "summary" / "turns.parquet", [])
-    assert set(zip(turns["arm"], turns["iteration"])) == {(a, i) for a in ("rise", "single_turn") for i in (0, 1, 2)}
+    assert set(zip(turns["arm"], turns["iteration"])) == {("rise", i) for i in (0, 1, 2)}
     for figure in ("accuracy_by_turn", "transitions"):
         assert (res / "plots" / f"{figure}.png").stat().st_size > 10_000
     assert "pretrained_from" in __import__("torch").load(res / "seed0" / "base" / "model.pt", weights_only=False)["meta"]

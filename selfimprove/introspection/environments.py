@@ -107,7 +107,7 @@ class JsonlEnvironment:
     def _read(path) -> pd.DataFrame:
         path = Path(path)
         if not path.exists():
-            raise FileNotFoundError(f"introspection.environment: no problem file {path}")
+            raise FileNotFoundError(f"no problem file {path}")
         rows = []
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if not line.strip():
@@ -161,6 +161,9 @@ def make_environment(cfg: dict):
     and evaluation problems at data.eval_difficulties, base data at data.base_difficulty."""
     env = cfg["introspection"].get("environment", {"kind": "task"})
     if env["kind"] == "jsonl":
+        missing = [k for k in ("train", "test") if k not in env]
+        if missing:
+            raise ValueError(f"kind jsonl needs problem files: {' and '.join(missing)} missing")
         return JsonlEnvironment(env["train"], env["test"], env.get("max_new_tokens", 256))
     task = get_task(cfg["task"], cfg.get("task_options"))
     return TaskEnvironment(task, cfg["data"]["base_difficulty"], cfg["data"]["eval_difficulties"])
