@@ -319,6 +319,20 @@ if INTROSPECTION:
             config_error("introspection.collect.teacher", "source 'teacher' needs a teacher: a model.pt or a Hugging Face model directory")
         if not Path(_collect["teacher"]).exists():
             config_error("introspection.collect.teacher", f"{_collect['teacher']} does not exist")
+    # The longest episode a turn is generated from: the attempts a turn sees (the context window, or every
+    # turn without one), each with its question and markers, plus the attempt being written.
+    _window = INTROSPECTION.get("context_window", 2)
+    _turns = max(INTROSPECTION["evaluate"]["turns"], INTROSPECTION["collect"]["turns"])
+    _shown = _turns if _window is None or INTROSPECTION["evaluate"].get("full_history") else min(_window, _turns)
+    if ENVIRONMENT.kind == "jsonl":
+        _one = max(len(q) for t in ENVIRONMENT.files.values() for q in t["question"]) + ENVIRONMENT.max_new_tokens
+    else:
+        _one = difficulty.longest_sequence(TASK, config)
+    EPISODE_TOKENS = _shown * (_one + 4) + 1
+    _context = config["model"].get("max_seq_len", ModelConfig.max_seq_len)
+    if not config["model"].get("init_from") and config["model"]["pos_encoding"] != "none" and EPISODE_TOKENS > _context:
+        config_error("model.max_seq_len", f"{_context} tokens cannot hold the longest introspection episode (about {EPISODE_TOKENS} tokens: "
+                     f"{_shown} attempts of up to {_one}); raise model.max_seq_len, or lower introspection.context_window or max_new_tokens")
     ITERATIONS = list(range(1, INTROSPECTION["iterations"] + 1))
     ARMS = ["rise"] + (["single_turn"] if INTROSPECTION.get("controls", {}).get("single_turn", True) else [])
     # What each model was evaluated as: the base model, then every arm's iterations.

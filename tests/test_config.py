@@ -102,6 +102,17 @@ def test_bad_config_fails_before_any_job(workdir, path, value, message):
     assert not (workdir / "results").exists()
 
 
+def test_an_introspection_episode_must_fit_the_position_table(workdir):
+    cfg = with_change("introspection", {**RISE, "evaluate": {"turns": 5, "samples": 2, "full_history": True},
+                                        "environment": {"kind": "jsonl", "train": "data/word_problems/train.jsonl", "test": "data/word_problems/test.jsonl"}})
+    cfg["model"]["pos_encoding"] = "rope"
+    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
+    assert result.returncode != 0 and "config key 'model.max_seq_len': 1024 tokens cannot hold the longest introspection episode" in result.stdout + result.stderr
+    cfg["introspection"]["evaluate"]["full_history"] = False  # two attempts of a word problem fit
+    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
 def test_micro_config_is_valid(workdir):
     result = run_snakemake(workdir, "-n", timeout=120)
     assert result.returncode == 0, result.stderr

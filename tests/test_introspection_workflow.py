@@ -40,6 +40,16 @@ def test_task_environment_draws_disjoint_splits_at_their_difficulties():
         TaskEnvironment(get_task("reverse_addition"), [1, 1], [1, 1]).problems("base", 200, 0)  # 1-digit operands: 100 sums
 
 
+def test_a_two_axis_task_is_an_environment_too():
+    env = make_environment({"task": "multiplication", "data": {"base_difficulty": [[1, 1], [2, 2]], "eval_difficulties": [[3, 2], [3, 2]]}, "introspection": {}})
+    ev = env.problems("eval", 30, 0)
+    assert set(zip(ev["difficulty"], ev["difficulty2"])) == {(3, 2)}
+    assert set(zip(*(env.problems("base", 200, 0)[c] for c in ("difficulty", "difficulty2")))) == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    rng = __import__("random").Random(0)
+    for q, a in zip(ev["question"], ev["answer"]):
+        assert env.reward(q, a) == CORRECT and env.reward(q, env.wrong_answer(q, rng)) == WRONG
+
+
 def test_jsonl_environment_reads_gsm8k_style_files_and_judges_the_final_number():
     env = JsonlEnvironment(WORD_PROBLEMS / "train.jsonl", WORD_PROBLEMS / "test.jsonl")
     q = env.files["train"]["question"][0]

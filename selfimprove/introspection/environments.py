@@ -55,7 +55,7 @@ class TaskEnvironment:
     def wrong_answer(self, question: str, rng) -> str:
         """A near miss: the answer with one character changed to another answer character."""
         truth = self.answer(question)
-        chars = sorted(set(self.task.alphabet) - set(question[-1:]))
+        chars = sorted(rewards.answer_characters(self.task, question))
         i = rng.randrange(len(truth))
         return truth[:i] + rng.choice([c for c in chars if c != truth[i]]) + truth[i + 1:]
 
