@@ -66,6 +66,25 @@ def test_jsonl_environment_reads_gsm8k_style_files_and_judges_the_final_number()
     assert all(env.reward(q, env.wrong_answer(q, rng)) == WRONG for q in env.files["train"]["question"])
 
 
+def test_word_problem_episodes_run_through_a_model():
+    import torch
+
+    from selfimprove.introspection.rollout import collect, sequential
+    from selfimprove.model import ModelConfig, Transformer
+    from selfimprove.tokenizer import CharTokenizer
+
+    env = JsonlEnvironment(WORD_PROBLEMS / "train.jsonl", WORD_PROBLEMS / "test.jsonl", max_new_tokens=12)
+    tok = CharTokenizer(env.alphabet)  # every character of the files and the markers is a token
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=1, n_head=2, d_model=16)).eval()
+    questions = list(env.problems("eval", 4, 0)["question"])
+    ep = collect(model, tok, env, questions, turns=2, source="oracle")
+    assert (ep.groupby("problem")["reward"].max() == CORRECT).all()  # the oracle's turn 2 is the reference solution
+    seq = sequential(model, tok, env, questions, turns=2, context_window=2, temperature=1.0)
+    assert len(seq) == 8 and set(seq["reward"]) <= {CORRECT, WRONG, MALFORMED}
+    assert (seq["attempt"].str.len() <= 12).all()
+
+
 def test_jsonl_environment_refuses_bad_files(tmp_path):
     bad = tmp_path / "bad.jsonl"
     for line, match in (("not json", "JSON object"), (json.dumps({"question": "q"}), "JSON object"),

@@ -15,11 +15,14 @@ independent first attempts.
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 
 from ..generate import generate
 from .trajectory import turn_prompt
 
+log = logging.getLogger(__name__)
 SOURCES = ("self", "teacher", "oracle")
 EPISODE_COLUMNS = ["problem", "question", "turn", "attempt", "ended", "reward", "source"]
 
@@ -51,6 +54,7 @@ def collect(model, tok, env, questions: list[str], *, turns: int = 2, source: st
         if r != 1:
             open_.append(i)
     for turn in range(2, turns + 1):
+        log.info("turn %d: %d of %d episodes still open", turn, len(open_), len(questions))
         if not open_:
             break
         prompts = [prompt(env, questions[i], history[i], context_window) for i in open_]
@@ -87,6 +91,7 @@ def sequential(model, tok, env, questions: list[str], *, turns: int = 5, context
     """
     rows, history = [], [[] for _ in questions]
     for turn in range(1, turns + 1):
+        log.info("sequential turn %d of %d (%d questions)", turn, turns, len(questions))
         shown = history if history_from is None else [history[j] for j in history_from]
         prompts = [prompt(env, q, h, context_window) for q, h in zip(questions, shown)]
         texts, ended = attempts(model, tok, env, prompts, questions, temperature=temperature, seed=seed + turn, batch_size=batch_size)
