@@ -129,8 +129,10 @@ def label_difficulties(wildcards):
 
 # Label noise (rules/noise.smk): one chain per setting "<kind>_p<fraction>_r<start>_t<trial>".
 NOISE = config.get("label_noise")
-if NOISE and (SWEEP or INTROSPECTION):
-    config_error("label_noise", "corrupts self-labels, which a sweep or an introspection experiment has none of")
+if NOISE and SWEEP:
+    config_error("label_noise", "corrupts self-labels, which a sweep (train once, evaluate) has none of")
+if NOISE and INTROSPECTION:
+    config_error("label_noise", "corrupts self-labels, which an introspection experiment (episodes, not labels) has none of")
 if NOISE and ACCEL:
     config_error("label_noise", "cannot be combined with self_improve.accelerated (the probes decide the clean chain's prompts)")
 if NOISE:
@@ -340,9 +342,13 @@ if INTROSPECTION:
 
 
 def environment_params():
-    """The keys an environment is built from (environments.make_environment), as one param."""
-    keys = ("task", "task_options", "data", "introspection")
-    return {k: config[k] for k in keys if k in config}
+    """Exactly what an environment is built from (environments.make_environment), as one param: a
+    change to anything else (iterations, evaluation turns, ...) must not re-run what it does not touch."""
+    params = {"task": config["task"], "task_options": config.get("task_options", {}), "introspection": {},
+              "data": {k: config["data"][k] for k in ("base_difficulty", "eval_difficulties")}}
+    if "environment" in INTROSPECTION:
+        params["introspection"]["environment"] = INTROSPECTION["environment"]
+    return params
 
 
 def eval_problem_count():

@@ -194,7 +194,7 @@ def rise_config(tmp_path) -> dict:
                   "base_round": {"steps": 10, "lr": 0.003, "warmup_steps": 0, "decay_fraction": 0.0}},
         "generation": {"batch_size": 64},
         "introspection": {
-            "iterations": 2, "problems": 16, "context_window": 2, "finetune_from": "base",
+            "iterations": 1, "problems": 16, "context_window": 2, "finetune_from": "base",
             "collect": {"source": "teacher", "turns": 3, "teacher": "teacher_hf"},
             "convert": {"criterion": "all"},
             "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0},
@@ -205,7 +205,7 @@ def rise_config(tmp_path) -> dict:
 
 
 @pytest.mark.workflow
-def test_two_iterations_with_a_hugging_face_policy_and_teacher(tmp_path):
+def test_an_iteration_with_a_hugging_face_policy_and_teacher(tmp_path):
     from selfimprove.pretrained import make_tiny_llama
 
     workdir = copy_workflow(tmp_path)
@@ -215,39 +215,31 @@ def test_two_iterations_with_a_hugging_face_policy_and_teacher(tmp_path):
     result = run_snakemake(workdir, config=rise_config(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     res = workdir / "results" / "rise_micro"
-    for i in (1, 2):
-        ep = read_table(res / "seed0" / "rise" / f"iter{i}" / "episodes.parquet", [])
-        assert set(ep.loc[ep["turn"] == 1, "source"]) == {"policy"} and set(ep.loc[ep["turn"] > 1, "source"]) <= {"teacher"}
-        assert ep.groupby("problem")["turn"].max().max() <= 3
-        ds = read_table(res / "seed0" / "rise" / f"iter{i}" / "dataset.parquet")
-        assert (ds["weight"] > 0).all() and set(ds["round"]) == {i}
-    sizes = [len(read_table(res / "seed0" / "rise" / f"iter{i}" / "dataset.parquet")) for i in (1, 2)]
-    log = (res / "logs" / "seed0" / "rise" / "iter2" / "finetune.log").read_text()
-    assert f"training on {sum(sizes)} examples" in log  # finetune_from base: iterations 1 and 2's examples together
-    ev = read_table(res / "seed0" / "rise" / "iter2" / "eval.parquet", [])
+    ep = read_table(res / "seed0" / "rise" / "iter1" / "episodes.parquet", [])
+    assert set(ep.loc[ep["turn"] == 1, "source"]) == {"policy"} and set(ep.loc[ep["turn"] > 1, "source"]) <= {"teacher"}
+    assert ep.groupby("problem")["turn"].max().max() <= 3
+    ds = read_table(res / "seed0" / "rise" / "iter1" / "dataset.parquet")
+    assert (ds["weight"] > 0).all() and set(ds["round"]) == {1}
+    assert f"training on {len(ds)} examples" in (res / "logs" / "seed0" / "rise" / "iter1" / "finetune.log").read_text()
+    ev = read_table(res / "seed0" / "rise" / "iter1" / "eval.parquet", [])
     assert set(ev["protocol"]) == {"sequential", "parallel", "shuffled_history", "full_history"}
     assert ev.groupby("protocol")["turn"].max().to_dict() == {"sequential": 3, "parallel": 2, "shuffled_history": 3, "full_history": 3}
     turns = read_table(res / "summary" / "turns.parquet", [])
-    assert set(zip(turns["arm"], turns["iteration"])) == {("rise", i) for i in (0, 1, 2)}
+    assert set(zip(turns["arm"], turns["iteration"])) == {("rise", 0), ("rise", 1)}
     for figure in ("accuracy_by_turn", "transitions"):
         assert (res / "plots" / f"{figure}.png").stat().st_size > 10_000
     assert "pretrained_from" in __import__("torch").load(res / "seed0" / "base" / "model.pt", weights_only=False)["meta"]
-
-
-def test_fine_tuning_on_nothing_keeps_the_start_model_and_says_so(tmp_path, caplog):
-    import torch
-
-    from selfimprove.checkpoint import save_checkpoint
-    from selfimprove.model import ModelConfig, Transformer
-    from selfimprove.tokenizer import CharTokenizer
-
-    episode_table(tmp_path)
-    write_table(read_table(tmp_path / "episodes.parquet", []).query("reward < 1"), tmp_path / "failed.parquet")
-    stages.single_turn(tmp_path / "failed.parquet", tmp_path / "control.parquet", env=TASK_ENV, iteration=1)
-    tok = CharTokenizer(make_environment(TASK_ENV).alphabet)
-    save_checkpoint(tmp_path / "start.pt", Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=1, n_head=2, d_model=16)), tok)
-    stages.train([tmp_path / "control.parquet"], tmp_path / "model.pt", tmp_path / "log.parquet", env=TASK_ENV, model={}, init=tmp_path / "start.pt",
-                 train={"steps": 3}, seed=0, device="cpu", threads=1)
-    before, after = torch.load(tmp_path / "start.pt", weights_only=False), torch.load(tmp_path / "model.pt", weights_only=False)
-    assert all(torch.equal(before["model"][k], after["model"][k]) for k in before["model"])
-    assert after["meta"]["untrained"] == "no examples" and "unchanged" in caplog.text
+    # Nothing left to do; and a third iteration plans only its own jobs. It collects with iteration 2's
+    # model and restarts from the base model on every iteration's examples (finetune_from: base).
+    again = run_snakemake(workdir, "-n", config=rise_config(tmp_path))
+    assert "Nothing to be done" in again.stdout + again.stderr
+    longer = rise_config(tmp_path)
+    longer["introspection"]["iterations"] = 3
+    dry = run_snakemake(workdir, "-n", config=longer)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    jobs = dry.stdout.split("\n\n")
+    finetune3 = next(j for j in jobs if "rule rise_finetune:" in j and "iter3/model.pt" in j)
+    assert all(f"rise/iter{i}/dataset.parquet" in finetune3 for i in (1, 2, 3)) and "seed0/base/model.pt" in finetune3
+    collect3 = next(j for j in jobs if "rule rise_collect:" in j and "iter3/" in j)
+    assert "rise/iter2/model.pt" in collect3
+    assert "rule rise_train_base:" not in dry.stdout and "rise/iter1/episodes.parquet\n" not in dry.stdout  # done already
