@@ -64,17 +64,21 @@ def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, tra
         train = {**train, "select_every": select_best["every"]}
     else:
         kwargs_select = {}
-    if init:
-        kwargs = {"init_checkpoint": init}
-    elif pretrained:
-        kwargs = {"pretrained": pretrained, "alphabet": alphabet, "lora": model.get("lora")}
-    else:
-        if model.get("lora"):
-            raise ValueError("model.lora adapts a pretrained start; set model.init_from too")
-        dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
-        kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
     train_round_to_files(df, TrainConfig(seed=seed, **train, **(snapshots or {})), model_out, log_out, device=dev,
-                         prompt_masks=masks, tracker=tracker, **kwargs_select, **kwargs)
+                         prompt_masks=masks, tracker=tracker, **kwargs_select, **model_start(model, alphabet, init, pretrained))
+
+
+def model_start(model: dict, alphabet: str, init=None, pretrained=None) -> dict:
+    """train_round's keyword arguments for where a training run starts: a previous checkpoint
+    (`init`), a pretrained Hugging Face directory, or a fresh model of the config's `model` block."""
+    if init:
+        return {"init_checkpoint": init}
+    if pretrained:
+        return {"pretrained": pretrained, "alphabet": alphabet, "lora": model.get("lora")}
+    if model.get("lora"):
+        raise ValueError("model.lora adapts a pretrained start; set model.init_from too")
+    dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
+    return {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
 
 
 def label(model_path, prompts_path, *, task, batch_size, device, threads, task_options=None, task_version=None, teacher_forced=False):

@@ -25,7 +25,7 @@ from ..atomic import atomic_output
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import read_table, rng_for, write_table
 from ..device import pick_device
-from ..model import ModelConfig
+from ..model_stages import model_start
 from ..train import TrainConfig, train_round_to_files
 from . import metrics, rollout
 from .convert import convert_episode
@@ -82,16 +82,9 @@ def train(dataset_paths, model_out, log_out, *, env, model, train, seed, device,
         save_checkpoint(model_out, model_, tok, None, {**state["meta"], "untrained": "no examples"})
         write_table(pd.DataFrame({"step": pd.Series(dtype="int64"), "loss": pd.Series(dtype="float64")}), log_out)
         return
-    e = make_environment(env)
-    if init:
-        kwargs = {"init_checkpoint": init}
-    elif pretrained:
-        kwargs = {"pretrained": pretrained, "alphabet": e.alphabet, "lora": model.get("lora")}
-    else:
-        dims = {k: v for k, v in model.items() if k not in ("init_from", "lora")}
-        kwargs = {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": e.alphabet}
+    start = model_start(model, make_environment(env).alphabet, init, pretrained)
     log.info("training on %d examples%s", len(df), f" (weights {df['weight'].describe().to_dict()})" if "weight" in df else "")
-    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **kwargs)
+    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **start)
 
 
 def load_teacher(path, alphabet, dev):
