@@ -100,19 +100,61 @@ def matmul_gflops(device, dtype) -> float:
     return gemm_gflops(device, dtype, [(n, n, n)])
 
 
-def model_gemm_gflops(cfg: ModelConfig, tokens: int, device, dtype) -> float:
-    """The rate the same machine reaches on this model's own matrix products (one step's tokens)."""
+def layer_matrices(cfg: ModelConfig) -> list[tuple[int, int]]:
+    """(in, out) of every weight matrix a block multiplies by: qkv, output projection, SwiGLU's gate/up and down."""
     d, f = cfg.d_model, cfg.d_ff
-    return gemm_gflops(device, dtype, [(tokens, d, 3 * d), (tokens, d, d), (tokens, d, 2 * f), (tokens, f, d)], reps=5)
+    return [(d, 3 * d), (d, d), (d, 2 * f), (f, d)]
+
+
+def model_gemm_gflops(cfg: ModelConfig, tokens: int, device, dtype) -> float:
+    """The rate the same machine reaches on this model's own matrix products, `tokens` rows each."""
+    return gemm_gflops(device, dtype, [(tokens, k, n) for k, n in layer_matrices(cfg)], reps=5)
+
+
+def weights_per_token(cfg: ModelConfig) -> int:
+    """Multiply-accumulates per token in the linear layers (every block and the output layer)."""
+    return cfg.n_layer * sum(k * n for k, n in layer_matrices(cfg)) + cfg.d_model * cfg.vocab_size
 
 
 def train_flops_per_token(cfg: ModelConfig, lengths: np.ndarray) -> float:
     """Forward + backward FLOPs per real token: 6 per weight of every matrix multiply, plus
     causal attention over each example's own prefix (QK^T and AV, 2*2*d per key, x3)."""
-    linear = sum(n * cfg.d_model for n in (3 * cfg.d_model, cfg.d_model, 2 * cfg.d_ff)) + cfg.d_ff * cfg.d_model
-    weights = cfg.n_layer * linear + cfg.d_model * cfg.vocab_size
     keys = (lengths * (lengths + 1) / 2).sum() / lengths.sum()  # mean keys a token attends to
-    return 6 * weights + 3 * cfg.n_layer * 4 * cfg.d_model * keys
+    return 6 * weights_per_token(cfg) + 3 * cfg.n_layer * 4 * cfg.d_model * keys
+
+
+def generation_gemm_ceiling(cfg: ModelConfig, prompt_tokens: list[int], budgets: list[int], batch: int, device, dtype) -> float:
+    """Examples per second of an ideal engine whose only cost is the forward matrix products.
+
+    Each example runs its prompt (with [BOS]) through the model once and then one token per
+    new token but the last; every such token costs 2 FLOPs per weight. The products run at
+    the rate this machine reaches on the model's shapes with the rows they really have: a
+    prefill batch's prompt tokens, or one row per example while decoding. Attention, norms,
+    activations, sampling and bookkeeping are free here, so no engine built from matrix
+    products can be faster than this on the same machine.
+    """
+    batch = min(batch, len(budgets))
+    prefill_rows = int(batch * np.mean(prompt_tokens))
+    rate = {rows: model_gemm_gflops(cfg, rows, device, dtype) * 1e9 for rows in (prefill_rows, batch)}
+    flops = 2 * weights_per_token(cfg)
+    seconds = flops * (sum(prompt_tokens) / rate[prefill_rows] + sum(b - 1 for b in budgets) / rate[batch])
+    return len(budgets) / seconds
+
+
+def step_breakdown(step, batches, device) -> dict[str, float]:
+    """Share of one training step's operator time spent in matrix products, attention and the rest (torch.profiler, CPU)."""
+    from torch.profiler import profile
+
+    with profile() as prof:
+        for idx in batches:
+            step(idx)
+    groups = {"matmul": ("aten::mm", "aten::addmm", "aten::bmm"), "attention": ("scaled_dot_product", "flash_attention")}
+    totals = dict.fromkeys([*groups, "other"], 0.0)
+    for event in prof.key_averages():
+        group = next((g for g, names in groups.items() if any(n in event.key for n in names)), "other")
+        totals[group] += event.self_cpu_time_total
+    whole = sum(totals.values())
+    return {g: t / whole for g, t in totals.items()}
 
 
 def median_rate(windows):
@@ -240,6 +282,9 @@ def main(argv=None) -> dict:
     shaped = model_gemm_gflops(cfg, int(lengths[: tcfg.batch_size].sum()), device, dtype)
     print(f"training FLOPs per token {flops / 1e6:.2f} M; ours {train_gflops:.1f} GFLOP/s = {train_gflops / peak:.1%} of the dense matmul rate")
     print(f"(this model's own matrix products alone run at {shaped:.1f} GFLOP/s = {shaped / peak:.1%} of it)", flush=True)
+    breakdown = step_breakdown(stacks["ours"].step, batches[2:7], device) if device.type == "cpu" else None
+    if breakdown:
+        print("ours, operator time per step (torch.profiler): " + ", ".join(f"{g} {v:.0%}" for g, v in breakdown.items()), flush=True)
 
     # Generation: the config's evaluation workload (eval_examples prompts at each eval
     # difficulty), with the weights the training benchmark produced, copied across.
@@ -266,6 +311,12 @@ def main(argv=None) -> dict:
         agree.append(np.mean([a == b for a, b in zip(ours_out, hf_out)]))
         print(f"generate window {w + 1}/{args.windows}: " + ", ".join(f"{n} {gwindows[n][-1][0] / gwindows[n][-1][1]:,.0f} ex/s" for n in gwindows) + f", same output {agree[-1]:.1%}", flush=True)
     gen_eps = {name: median_rate(gwindows[name]) for name in gwindows}
+    ceiling = generation_gemm_ceiling(cfg, [len(p) + 1 for p in gprompts], budgets, gen_batch, device, dtype)
+    print(
+        f"generation ceiling if only its matrix products took time (at their measured rate): {ceiling:,.0f} ex/s"
+        f" = {ceiling / gen_eps['hf']:.2f} x hf; ours reaches {gen_eps['ours'] / ceiling:.0%} of it",
+        flush=True,
+    )
 
     result = {
         "device": torch.cuda.get_device_name() if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)",
@@ -279,13 +330,21 @@ def main(argv=None) -> dict:
         "model_gemm_gflops": round(shaped, 1),
         "train_gflops": round(train_gflops, 1),
         "train_mfu": round(train_gflops / peak, 3),
+        "train_mfu_gemm_only": round(shaped / peak, 3),
+        "gen_gemm_ceiling_ratio": round(ceiling / gen_eps["hf"], 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    if breakdown:
+        result["train_step_time_share"] = {g: round(v, 3) for g, v in breakdown.items()}
     if device.type == "cuda":
         result["peak_gpu_mem_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     targets = TARGETS[device.type]
     for key, goal in targets.items():
         print(f"{key} = {result[key]:.3f} (target >= {goal}): {'met' if result[key] >= goal else 'NOT met'}")
+    ceilings = {"gen_ratio": result["gen_gemm_ceiling_ratio"], "train_mfu": result["train_mfu_gemm_only"]}
+    for key, bound in ceilings.items():
+        if key in targets and bound < targets[key]:
+            print(f"{key}: even with everything but the matrix products free, at most {bound:.3f} here: the target of {targets[key]} is beyond this machine at this model size")
     print(json.dumps(result))
     return result
 

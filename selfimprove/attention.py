@@ -42,10 +42,12 @@ def packed_backend(q: torch.Tensor) -> str:
 @torch.compiler.disable
 def _sdpa_runs(q, k, v, packing: Packing):
     """q, k, v: (N, H, hd) -> (N, H, hd)."""
+    # One split per tensor, not a slice per run: the backward of a split is a single
+    # concatenation, while each slice's backward fills a stream-sized zero tensor.
+    sizes = [n * length for _, n, length in packing.runs]
     out = []
-    for start, n, length in packing.runs:
-        span = slice(start, start + n * length)
-        q_, k_, v_ = (t[span].view(n, length, *t.shape[1:]).transpose(1, 2) for t in (q, k, v))
+    for (_, n, length), q_, k_, v_ in zip(packing.runs, q.split(sizes), k.split(sizes), v.split(sizes)):
+        q_, k_, v_ = (t.view(n, length, *t.shape[1:]).transpose(1, 2) for t in (q_, k_, v_))
         y = F.scaled_dot_product_attention(q_, k_, v_, is_causal=True)
         out.append(y.transpose(1, 2).reshape(n * length, *q.shape[1:]))
     return torch.cat(out) if len(out) > 1 else out[0]

@@ -22,3 +22,6 @@ def test_throughput_benchmark_prints_one_json_line():
     assert result["gen_ratio"] == pytest.approx(result["gen_examples_per_s"]["ours"] / result["gen_examples_per_s"]["hf"], rel=0.01)
     assert result["gen_same_output"] >= 0.99  # same weights, greedy: both stacks answer alike
     assert result["peak_rss_mb"] > 0 and result["matmul_gflops"] > 0 and 0 < result["train_mfu"] < 1
+    assert result["gen_gemm_ceiling_ratio"] > 0 and 0 < result["train_mfu_gemm_only"]
+    shares = result["train_step_time_share"]
+    assert set(shares) == {"matmul", "attention", "other"} and sum(shares.values()) == pytest.approx(1, abs=0.01) and shares["matmul"] > 0
