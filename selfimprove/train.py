@@ -86,7 +86,7 @@ def mixture_probabilities(df: pd.DataFrame, newest_fraction: float) -> np.ndarra
     else:
         mass = older / older.sum() * (1 - newest_fraction)
         mass[newest] = newest_fraction
-    return (mass[groups] / sizes[groups]).to_numpy()
+    return (mass[groups] / sizes[groups]).to_numpy(copy=True)  # writable: torch.as_tensor warns on a read-only view
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
