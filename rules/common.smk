@@ -213,12 +213,18 @@ def train_params(wildcards):
     return schedule_params(config, int(wildcards.round))
 
 
+def optimizer_params(t):
+    """The settings of `train` every training run shares, whatever its schedule."""
+    return {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps")}
+
+
 def schedule_params(cfg, round_):
     """Round 0 trains from scratch on its schedule; later rounds continue on theirs."""
     t = cfg["train"]
     schedule = t["base_round"] if round_ == 0 else t["later_rounds"]
-    shared = {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip")}
-    mixture = {} if round_ == 0 else {"newest_fraction": t["newest_fraction"]}  # round 0 has no self-labels
+    shared = optimizer_params(t)
+    # round 0 has no self-labels; round r ends with round r - 1's labels
+    mixture = {} if round_ == 0 else {"newest_fraction": t["newest_fraction"], "mixture_weights": t["mixture_weights"], "newest_round": round_ - 1}
     return {
         **shared,
         **mixture,
@@ -388,7 +394,7 @@ def finetune_inputs(wildcards):
 
 def finetune_schedule():
     t, s = config["train"], INTROSPECTION["finetune"]
-    return {**{k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip")}, "steps": s["steps"], "lr": s["lr"],
+    return {**optimizer_params(t), "steps": s["steps"], "lr": s["lr"],
             "warmup_steps": s["warmup_steps"], "decay_steps": round(s["steps"] * s["decay_fraction"])}
 
 

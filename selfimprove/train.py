@@ -55,8 +55,11 @@ class TrainConfig:
     min_lr_ratio: float = 0.01
     weight_decay: float = 0.01
     betas: tuple = (0.9, 0.98)
+    eps: float = 1e-8  # AdamW epsilon (the paper's code: 1e-12)
     grad_clip: float = 1.0
     newest_fraction: float = 0.5  # share of each batch drawn from the newest self-labelled round
+    mixture_weights: str = "levels"  # how the rest is split: see mixture_probabilities
+    newest_round: int | None = None  # the self-labelled round this run's data ends with (None: the latest present)
     seed: int = 0
     log_every: int = 25
     checkpoint_every: int = 250  # steps between resumable snapshots (0: only on SIGTERM/SIGUSR1)
@@ -66,27 +69,54 @@ class TrainConfig:
 # --------------------------------------------------------------------------- sampling and schedule
 
 
-def mixture_probabilities(df: pd.DataFrame, newest_fraction: float) -> np.ndarray:
+def mixture_probabilities(df: pd.DataFrame, newest_fraction: float, weights: str = "levels", newest_round: int | None = None) -> np.ndarray:
     """Per-row sampling probability: the paper's mixture.
 
-    The newest self-labelled round gets `newest_fraction` of the mass; the rest is shared by
-    the base data and older self-labelled rounds in proportion to how many difficulty levels
-    each covers. With no self-labelled data, rows are uniform.
+    The newest self-labelled round (`newest_round`, else the latest present) gets `newest_fraction`
+    of the mass; the rest is shared by the base data and older self-labelled rounds in proportion
+    to their weight (`group_weights`). With no self-labelled data, rows are uniform. A newest round
+    whose filters kept nothing gets no mass, and a warning says so: its share is never handed to
+    an older round alone, but spread over all of them by weight.
     """
     self_rows = df["source"] == "self"
     groups = np.where(self_rows, "self" + df["round"].astype(str), "base")
     if not self_rows.any():
+        if newest_round is not None:
+            log.warning("round %d's filters kept no self-label: this run trains on the base data alone", newest_round)
         return np.full(len(df), 1.0 / len(df))
-    newest = "self" + str(df.loc[self_rows, "round"].max())
-    levels = df[DIFFICULTY].assign(group=groups).drop_duplicates().groupby("group").size()
+    newest = "self" + str(df.loc[self_rows, "round"].max() if newest_round is None else newest_round)
+    weight = group_weights(df, groups, weights)
     sizes = pd.Series(groups).value_counts()
-    older = levels.drop(newest)  # base data and older self-labelled rounds
-    if older.empty:
+    older = weight.drop(newest, errors="ignore")  # base data and older self-labelled rounds
+    if newest not in weight:
+        log.warning("%s's filters kept no self-label: the older data shares the whole batch by weight", newest.replace("self", "round "))
+        mass = older / older.sum()
+    elif older.empty:
         mass = pd.Series({newest: 1.0})
     else:
         mass = older / older.sum() * (1 - newest_fraction)
         mass[newest] = newest_fraction
     return (mass[groups] / sizes[groups]).to_numpy(copy=True)  # writable: torch.as_tensor warns on a read-only view
+
+
+def group_weights(df: pd.DataFrame, groups: np.ndarray, weights: str) -> pd.Series:
+    """Each data group's weight in the older share of the mixture.
+
+    cells: the distinct difficulty cells it covers. levels (the paper's code): the base data weighs
+    the distinct values of the first difficulty axis (multiplication 1..5 x 1..5 weighs 5, a maze of
+    30 nodes x 1..9 hops weighs 1); a self-labelled round the difficulties it labelled when the task
+    has one axis, and 1 when it has two.
+    """
+    cells = df[DIFFICULTY].assign(group=groups).drop_duplicates()
+    if weights == "cells":
+        return cells.groupby("group").size()
+    if weights != "levels":
+        raise ValueError(f"unknown mixture weights {weights!r}; use levels or cells")
+    two_axes = (df["difficulty2"] != 0).any()
+    levels = cells.drop_duplicates(["group", "difficulty"]).groupby("group").size()
+    if two_axes:
+        levels[levels.index != "base"] = 1
+    return levels
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -106,7 +136,7 @@ def make_optimizer(model: Transformer, cfg: TrainConfig) -> torch.optim.AdamW:
     no_decay = [p for p in trainable if p.dim() < 2]  # norms
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     on_cuda = next(model.parameters()).is_cuda
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, fused=on_cuda or None)
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=tuple(cfg.betas), eps=cfg.eps, fused=on_cuda or None)
 
 
 def packed_loss(model: Transformer, inputs, labels, packing: Packing, num_answer_tokens: int | None = None, token_weights=None) -> torch.Tensor:
@@ -238,7 +268,7 @@ def train_round(
     # A `weight` column (RISE's exp(reward / tau)) makes the loss reward-weighted: see PackedExamples.
     weights = dataset["weight"].to_numpy() if "weight" in dataset else None
     examples = PackedExamples(tok, dataset["prompt"], dataset["target"], prompt_masks, weights)
-    probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction))
+    probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction, cfg.mixture_weights, cfg.newest_round))
     gen = torch.Generator().manual_seed(cfg.seed)
 
     # An interrupted run of this very round left a snapshot: continue from it.

@@ -72,12 +72,26 @@ def test_one_axis_tables_have_difficulty2_zero():
     assert set(df["difficulty2"]) == {0} and set(df["difficulty"]) == {3, 4}
 
 
-def test_mixture_counts_cells_as_levels():
+def test_mixture_weighs_two_axis_data_by_first_axis_levels_or_by_cells():
     from selfimprove.train import mixture_probabilities
 
-    df = pd.DataFrame({"difficulty": [1, 1, 2, 6, 6], "difficulty2": [1, 2, 1, 1, 1], "source": ["base"] * 3 + ["self"] * 2, "round": [0, 0, 0, 1, 1]})
-    p = mixture_probabilities(df, 0.5)
-    assert p[3:].sum() == pytest.approx(0.5) and p[:3].sum() == pytest.approx(0.5)  # base covers 3 cells
+    # base: 2 x 2 cells (operand lengths 1..2 x 1..2); round 0 labelled (3, 1) and (1, 3); round 1 labelled (3, 2)
+    df = pd.DataFrame({"difficulty": [1, 1, 2, 2, 3, 1, 3], "difficulty2": [1, 2, 1, 2, 1, 3, 2],
+                       "source": ["base"] * 4 + ["self"] * 3, "round": [0] * 4 + [0, 0, 1]})
+    levels = mixture_probabilities(df, 0.5)  # the paper's code: base weighs its 2 first-axis lengths, a round 1
+    assert levels[6] == pytest.approx(0.5) and levels[:4].sum() == pytest.approx(0.5 * 2 / 3) and levels[4:6].sum() == pytest.approx(0.5 / 3)
+    cells = mixture_probabilities(df, 0.5, "cells")  # base covers 4 cells, round 0 two
+    assert cells[:4].sum() == pytest.approx(0.5 * 4 / 6) and cells[4:6].sum() == pytest.approx(0.5 * 2 / 6)
+
+
+def test_mixture_spreads_an_empty_newest_round_over_all_older_data(caplog):
+    from selfimprove.train import mixture_probabilities
+
+    # round 1 (the newest) kept nothing: round 0's labels must not inherit its half of the batch
+    df = pd.DataFrame({"difficulty": [1, 2, 3, 4, 5], "difficulty2": 0, "source": ["base"] * 4 + ["self"], "round": [0] * 5})
+    p = mixture_probabilities(df, 0.5, newest_round=1)
+    assert p[:4].sum() == pytest.approx(0.8) and p[4] == pytest.approx(0.2)
+    assert "round 1's filters kept no self-label" in caplog.text
 
 
 def test_probe_accepts_the_leading_run_of_passing_difficulties_for_every_seed():
