@@ -103,6 +103,7 @@ VOTERS = SEEDS[: config["majority_vote"]["models"]] if "majority_vote" in config
 wildcard_constraints:
     round=r"\d+",
     seed=r"\d+",
+    voter=r"\d+",
 
 
 # Axis labels of the figures: "difficulty (string length)" for one-axis tasks.
@@ -240,9 +241,7 @@ def continues(wildcards):
 
 
 def dataset_path(r, seed):
-    """Round 0 trains on the shared base data; round r on its seed's accumulated set."""
-    if int(r) == 0:
-        return rules.base_dataset.output[0]
+    """Round 0 trains on its seed's base data; round r on its seed's accumulated set."""
     return f"{RESULTS}/round{r}/seed{seed}/dataset.parquet"
 
 
@@ -263,8 +262,19 @@ def pretrained_start(wildcards):
     return [path] if path and int(wildcards.round) == 0 else []
 
 
+def votes_of(chain, seed):
+    """The answers of every voter to seed `seed`'s prompts in a chain's round directory (`chain`
+    holds {round}): its own generations, and each other voter's labels of its prompts."""
+    return [f"{chain}/seed{seed}/generations.parquet" if v == int(seed) else f"{chain}/seed{seed}/votes/seed{v}.parquet" for v in VOTERS]
+
+
 def voter_generations(wildcards):
-    return [f"{RESULTS}/round{wildcards.round}/seed{s}/generations.parquet" for s in VOTERS]
+    return votes_of(f"{RESULTS}/round{wildcards.round}", wildcards.seed)
+
+
+def voter_model(wildcards):
+    """A voter's model of the round, for labelling another seed's prompts."""
+    return f"{RESULTS}/round{wildcards.round}/seed{wildcards.voter}/model.pt"
 
 
 def select_best_params(cfg):
@@ -272,6 +282,26 @@ def select_best_params(cfg):
     if "select_best" not in cfg["train"]:
         return {}
     return {"select_best": cfg["train"]["select_best"], "batch_size": cfg["generation"]["batch_size"]}
+
+
+SELECT_BEST = "select_best" in config["train"]
+
+
+def eval_share_params(cfg):
+    """How many evaluation prompts a difficulty that round-0 data covers may take: data.eval_max_share."""
+    return {"max_share": cfg["data"]["eval_max_share"], "trained": cfg["data"]["base_difficulty"]}
+
+
+def valid_params(cfg):
+    """The validation split of train.select_best: drawn like round-0 data (the only ground truth
+    the method may see), held out of training and disjoint from evaluation."""
+    size = cfg["train"]["select_best"]["examples"] if "select_best" in cfg["train"] else 0
+    return {"difficulty": cfg["data"]["base_difficulty"], "size": size, "seed": cfg["data"]["seed"], "max_share": cfg["data"]["eval_max_share"]}
+
+
+def validation_split(wildcards):
+    """Round r's validation split with train.select_best, else nothing."""
+    return rules.valid_prompts.output[0] if SELECT_BEST else []
 
 
 # --------------------------------------------------------------------------- sweeps (rules/sweep.smk)
@@ -296,9 +326,9 @@ def per_variant(value):
 
 
 def data_owner(variant):
-    """The first variant with the same task and data settings: its prompts and training set
+    """The first variant with the same task, data and validation settings: its prompts, validation split and training set
     serve every variant that differs only in the model or training (e.g. the positional encoding)."""
-    key = lambda v: repr([VARIANTS[v]["config"].get(k) for k in ("task", "task_options", "data")])
+    key = lambda v: repr([VARIANTS[v]["config"].get(k) for k in ("task", "task_options", "data")] + [VARIANTS[v]["config"]["train"].get("select_best")])
     return next(v for v in VARIANTS if key(v) == key(variant))
 
 

@@ -44,6 +44,7 @@ use rule train as noisy_train with:
     input:
         dataset=f"{NOISY}/dataset.parquet",
         init=lambda wc: chain_file(wc.setting, int(wc.round) - 1, wc.seed, "model.pt") if continues(wc) else [],
+        valid=validation_split,
     output:
         model=f"{NOISY}/model.pt",
         train_log=f"{NOISY}/train_log.parquet",
@@ -63,10 +64,20 @@ use rule generate as noisy_generate with:
         NOISY_LOG.replace("{rule}", "generate"),
 
 
+use rule generate as noisy_vote with:
+    input:
+        model=lambda wc: f"{RESULTS}/noise/{wc.setting}/round{wc.round}/seed{wc.voter}/model.pt",
+        prompts=rules.selflabel_prompts.output[0],
+    output:
+        f"{NOISY}/votes/seed{{voter}}.parquet",
+    log:
+        NOISY_LOG.replace("{rule}", "vote").replace(".log", "_by{voter}.log"),
+
+
 use rule filter_labels as noisy_filter_labels with:
     input:
         own=f"{NOISY}/generations.parquet",
-        voters=lambda wc: [f"{RESULTS}/noise/{wc.setting}/round{wc.round}/seed{s}/generations.parquet" for s in VOTERS],
+        voters=lambda wc: votes_of(f"{RESULTS}/noise/{wc.setting}/round{wc.round}", wc.seed),
     output:
         f"{NOISY}/accepted.parquet",
     log:

@@ -1,5 +1,7 @@
 # One self-improvement round, per seed:
 #   train -> generate (label the next difficulty) -> filter_labels -> build_dataset -> train
+# With a majority vote, every voter also labels every seed's prompts (rule vote): each seed
+# draws its own inputs and all voters vote on them, as in the paper.
 
 
 rule train:
@@ -7,6 +9,7 @@ rule train:
         dataset=training_set,
         init=previous_model,
         pretrained=pretrained_start,
+        valid=validation_split,
     output:
         model=f"{RESULTS}/round{{round}}/seed{{seed}}/model.pt",
         train_log=f"{RESULTS}/round{{round}}/seed{{seed}}/train_log.parquet",
@@ -49,6 +52,16 @@ rule generate:
         CONDA_ENV
     script:
         "../workflow_scripts/generate.py"
+
+
+use rule generate as vote with:
+    input:
+        model=voter_model,
+        prompts=rules.selflabel_prompts.output[0],
+    output:
+        f"{RESULTS}/round{{round}}/seed{{seed}}/votes/seed{{voter}}.parquet",
+    log:
+        f"{RESULTS}/logs/vote/round{{round}}_seed{{seed}}_by{{voter}}.log",
 
 
 rule filter_labels:

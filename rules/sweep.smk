@@ -25,6 +25,8 @@ rule sweep_eval_prompts:
         difficulties=per_variant(lambda c: c["data"]["eval_difficulties"]),
         per_difficulty=per_variant(lambda c: c["data"]["eval_examples"]),
         seed=per_variant(lambda c: c["data"]["seed"]),
+        max_share=per_variant(lambda c: eval_share_params(c)["max_share"]),
+        trained=per_variant(lambda c: eval_share_params(c)["trained"]),
     threads: 1
     resources:
         **DATA_JOB,
@@ -34,9 +36,34 @@ rule sweep_eval_prompts:
         "../workflow_scripts/eval_prompts.py"
 
 
+rule sweep_valid_prompts:
+    input:
+        eval_prompts=rules.sweep_eval_prompts.output[0],
+    output:
+        f"{VARIANT}/valid_prompts.parquet",
+    log:
+        f"{VARIANT_LOG}/valid_prompts.log",
+    params:
+        **variant_task_params(),
+        **{key: per_variant(lambda c, key=key: valid_params(c)[key]) for key in ("difficulty", "size", "seed", "max_share")},
+    threads: 1
+    resources:
+        **DATA_JOB,
+    conda:
+        CONDA_ENV
+    script:
+        "../workflow_scripts/valid_prompts.py"
+
+
+def variant_validation(wildcards):
+    """The variant's validation split when it selects its best checkpoint, else nothing."""
+    return variant_data("valid_prompts.parquet")(wildcards) if "select_best" in variant_config(wildcards)["train"] else []
+
+
 rule sweep_dataset:
     input:
         eval_prompts=rules.sweep_eval_prompts.output[0],
+        valid_prompts=variant_validation,
     output:
         f"{VARIANT}/dataset.parquet",
     log:
@@ -58,6 +85,7 @@ rule sweep_dataset:
 rule sweep_train:
     input:
         dataset=variant_data("dataset.parquet"),
+        valid=variant_validation,
     output:
         model=f"{VARIANT}/seed{{seed}}/model.pt",
         train_log=f"{VARIANT}/seed{{seed}}/train_log.parquet",

@@ -93,15 +93,47 @@ def sample_distinct(task: Task, rng: random.Random, difficulty, n: int, exclude=
     return out
 
 
-def make_eval_prompts(task: Task, difficulties, per_difficulty: int, seed: int) -> pd.DataFrame:
+def capped_count(task: Task, difficulty, n: int, max_share: float | None) -> int:
+    """n, or fewer where `max_share` of the difficulty's distinct prompts is less: a split drawn
+    from a cell that training also draws from must leave the rest of the cell to training."""
+    if max_share is None:
+        return n
+    return int(min(n, max_share * task.num_distinct(difficulty)))
+
+
+def make_eval_prompts(task: Task, difficulties, per_difficulty: int, seed: int, max_share: float | None = None, trained=()) -> pd.DataFrame:
+    """`per_difficulty` distinct prompts per difficulty; at the `trained` ones (the cells training
+    data can come from) at most `max_share` of their distinct prompts, so none is emptied."""
     rng = rng_for("eval", task.name, seed)
-    examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, per_difficulty)]
+    trained = set(trained)
+    examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, capped_count(task, d, per_difficulty, max_share if d in trained else None))]
     return examples_frame(examples, "base", -1).drop(columns=["source", "round"])
 
 
-def make_base_dataset(task: Task, lo, hi, size: int, seed: int, exclude: set) -> pd.DataFrame:
-    """Round-0 training data at difficulties lo..hi; prompts in `exclude` (eval) are never drawn."""
-    rng = rng_for("base", task.name, seed)
+def make_valid_prompts(task: Task, lo, hi, size: int, seed: int, exclude: set, max_share: float) -> pd.DataFrame:
+    """A validation split drawn like round-0 data (difficulties lo..hi), none of it an evaluation
+    prompt (`exclude`), at most `max_share` of any difficulty's distinct prompts. Training data
+    then excludes it: the split that picks a checkpoint is neither trained on nor tested on."""
+    rng = rng_for("valid", task.name, seed)
+    seen, per_cell, examples = set(exclude), {}, []
+    for _ in range(100 * size + 1000):  # bounded: a nearly exhausted space ends the search
+        if len(examples) == size:
+            break
+        ex = task.sample_base(rng, lo, hi)
+        cell = ex.difficulty
+        if ex.prompt in seen or per_cell.get(cell, 0) + 1 > max_share * task.num_distinct(cell):
+            continue
+        seen.add(ex.prompt)
+        per_cell[cell] = per_cell.get(cell, 0) + 1
+        examples.append(ex)
+    return examples_frame(examples, "base", 0)
+
+
+def make_base_dataset(task: Task, lo, hi, size: int, seed: int, exclude: set, model_seed: int = 0) -> pd.DataFrame:
+    """Round-0 training data at difficulties lo..hi, drawn from model seed `model_seed`'s own
+    stream (every seed sees its own inputs, as in the paper); prompts in `exclude` (evaluation,
+    validation) are never drawn."""
+    rng = rng_for("base", task.name, seed, model_seed)
     examples = []
     with tqdm(total=size, desc="base data", mininterval=2) as bar:
         while len(examples) < size:
@@ -119,8 +151,9 @@ def make_probe_prompts(task: Task, difficulties: list, n: int, round_: int, seed
     return examples_frame(examples, "base", round_)
 
 
-def make_selflabel_prompts(task: Task, difficulties: list, n: int, round_: int, seed: int, exclude: set) -> pd.DataFrame:
-    """Unlabelled prompts for round `round_`'s model to label, `n` per difficulty; eval prompts are excluded."""
-    rng = rng_for("selflabel", task.name, seed, round_)
+def make_selflabel_prompts(task: Task, difficulties: list, n: int, round_: int, seed: int, exclude: set, model_seed: int = 0) -> pd.DataFrame:
+    """Unlabelled prompts for round `round_`'s model of seed `model_seed` to label, `n` per difficulty,
+    from that seed's own stream; eval prompts are excluded."""
+    rng = rng_for("selflabel", task.name, seed, round_, model_seed)
     examples = [ex for d in difficulties for ex in sample_distinct(task, rng, d, n, exclude=exclude)]
     return examples_frame(examples, "self", round_)

@@ -18,6 +18,7 @@ from .data import (
     make_eval_prompts,
     make_probe_prompts,
     make_selflabel_prompts,
+    make_valid_prompts,
     read_table,
     write_table,
 )
@@ -30,35 +31,53 @@ from .tasks import get_task
 log = logging.getLogger(__name__)
 
 
-def eval_prompts(out, *, task, difficulties, per_difficulty, seed, task_options=None, task_version=None):
-    """`difficulties`: [lowest, highest] (config values); every difficulty between is evaluated."""
+def eval_prompts(out, *, task, difficulties, per_difficulty, seed, max_share=None, trained=None, task_options=None, task_version=None):
+    """`difficulties`: [lowest, highest] (config values); every difficulty between is evaluated.
+    Inside the `trained` range (round-0 data's [lowest, highest]) at most `max_share` of each
+    difficulty's distinct prompts, so that training keeps the rest."""
     t = get_task(task, task_options)
-    lo, hi = (difficulty_.parse(t, d) for d in difficulties)
-    difficulties = difficulty_.between(t, lo, hi)
-    df = make_eval_prompts(t, difficulties, per_difficulty, seed)
+    cells = lambda pair: difficulty_.between(t, *(difficulty_.parse(t, d) for d in pair))
+    difficulties = cells(difficulties)
+    df = make_eval_prompts(t, difficulties, per_difficulty, seed, max_share, cells(trained) if trained else ())
     log.info("%d evaluation prompts at difficulties %s", len(df), list(difficulties))
     write_table(df, out)
 
 
-def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, task_options=None, task_version=None):
-    """`difficulty`: the [lowest, highest] difficulty of round-0 data, as config values."""
+def valid_prompts(eval_prompts_path, out, *, task, difficulty, size, seed, max_share, task_options=None, task_version=None):
+    """The validation split of train.select_best: drawn like round-0 data, never an evaluation prompt."""
     t = get_task(task, task_options)
     exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
-    df = make_base_dataset(t, lo, hi, size, seed, exclude)
+    df = make_valid_prompts(t, lo, hi, size, seed, exclude, max_share)
+    log.info("%d validation prompts at difficulties %s", len(df), sorted(df["difficulty"].unique().tolist()))
     write_table(df, out)
 
 
-def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round, seed, probe_path=None, task_options=None, task_version=None):
-    """`size` prompts at each of `difficulties` (config values). With a probe table
-    (accelerated mode), its accepted difficulties instead, `size` spread over them."""
+def held_out(*paths) -> set:
+    """The prompts of every table in `paths` (evaluation, validation): never trained on."""
+    return {p for path in paths if path for p in read_table(path, ["prompt"])["prompt"]}
+
+
+def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, model_seed=0, valid_prompts_path=None, task_options=None, task_version=None):
+    """`difficulty`: the [lowest, highest] difficulty of round-0 data, as config values; drawn
+    from model seed `model_seed`'s own stream."""
+    t = get_task(task, task_options)
+    lo, hi = (difficulty_.parse(t, d) for d in difficulty)
+    df = make_base_dataset(t, lo, hi, size, seed, held_out(eval_prompts_path, valid_prompts_path), model_seed)
+    write_table(df, out)
+
+
+def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round, seed, model_seed=0, probe_path=None, task_options=None, task_version=None):
+    """`size` prompts at each of `difficulties` (config values), from model seed `model_seed`'s
+    own stream. With a probe table (accelerated mode), its accepted difficulties instead, `size`
+    spread over them."""
     t = get_task(task, task_options)
     if probe_path is not None:
         difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
         size = max(1, size // len(difficulties))
-    exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
-    df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude)
-    log.info("round %d: %d prompts at difficulties %s to self-label", round, len(df), difficulties)
+    exclude = held_out(eval_prompts_path)
+    df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude, model_seed)
+    log.info("round %d, seed %d: %d prompts at difficulties %s to self-label", round, model_seed, len(df), difficulties)
     write_table(df, out)
 
 
@@ -89,7 +108,7 @@ def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max
     data's top for round 0, else the furthest difficulty the previous probe accepted."""
     frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
     difficulties = list(range(frontier + 1, frontier + max_jump + 1))
-    exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
+    exclude = held_out(eval_prompts_path)
     log.info("round %d: probing difficulties %s", round, difficulties)
     write_table(make_probe_prompts(get_task(task, task_options), difficulties, size, round, seed, exclude), out)
 

@@ -12,8 +12,7 @@ import logging
 import pandas as pd
 
 from .checkpoint import load_checkpoint
-from . import difficulty as difficulty_
-from .data import DIFFICULTY, read_table, rng_for, write_table
+from .data import DIFFICULTY, read_table, write_table
 from .device import pick_device
 from .evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
 from .model import ModelConfig
@@ -24,29 +23,13 @@ from .train import TrainConfig, train_round_to_files
 log = logging.getLogger(__name__)
 
 
-def validation_set(task, train_prompts, size: int, seed: int) -> pd.DataFrame:
-    """`size` fresh examples from the training distribution (the dataset's difficulty range),
-    none of them a training prompt: the split that picks the best checkpoint."""
-    rng = rng_for("valid", task.name, seed)
-    exclude, rows = set(train_prompts["prompt"]), []
-    lo = difficulty_.from_columns(task, train_prompts["difficulty"].min(), train_prompts["difficulty2"].min())
-    hi = difficulty_.from_columns(task, train_prompts["difficulty"].max(), train_prompts["difficulty2"].max())
-    for _ in range(100 * size):
-        if len(rows) == size:
-            break
-        ex = task.sample_base(rng, lo, hi)
-        if ex.prompt not in exclude:
-            exclude.add(ex.prompt)
-            rows.append({"prompt": ex.prompt, "target": ex.target, **dict(zip(DIFFICULTY, difficulty_.columns(ex.difficulty)))})
-    return pd.DataFrame(rows)
-
-
-def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, train, seed, device, threads, task, task_options=None,
+def train(dataset, model_out, log_out, *, init=None, pretrained=None, valid=None, model, train, seed, device, threads, task, task_options=None,
           task_version=None, select_best=None, batch_size=256, snapshots=None, tracker=None):
     """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`.
 
     `select_best` ({every, examples}): keep the checkpoint with the best greedy exact match on
-    a validation split drawn like the training data. `snapshots` may set `checkpoint_every`
+    the validation table `valid` (rule valid_prompts: drawn like round-0 data, never trained on,
+    never an evaluation prompt). `snapshots` may set `checkpoint_every`
     (how often a resumable snapshot is saved). `tracker`: a tracking.Tracker for the log.
     """
     dev = pick_device(device, threads)
@@ -58,7 +41,12 @@ def train(dataset, model_out, log_out, *, init=None, pretrained=None, model, tra
     if all(m is None for m in masks):
         masks = None
     if select_best:
-        valid = validation_set(the_task, df, select_best["examples"], seed)
+        if valid is None:
+            raise ValueError("train.select_best needs its validation split (rule valid_prompts); none was given")
+        valid = read_table(valid, ["prompt", "target", *DIFFICULTY])
+        overlap = len(set(valid["prompt"]) & set(df["prompt"]))
+        if overlap:
+            raise ValueError(f"{overlap} validation prompts are also training prompts; the split must be held out")
         log.info("validation split: %d examples at difficulties %s", len(valid), sorted(int(d) for d in valid["difficulty"].unique()))
         kwargs_select = {"validate": lambda m, tok: label_prompts(m, tok, the_task, valid, batch_size, progress=False)["correct"].mean()}
         train = {**train, "select_every": select_best["every"]}

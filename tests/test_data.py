@@ -7,6 +7,7 @@ from selfimprove.data import (
     make_base_dataset,
     make_eval_prompts,
     make_selflabel_prompts,
+    make_valid_prompts,
     read_table,
     write_table,
 )
@@ -45,6 +46,37 @@ def test_eval_prompts_are_distinct_and_capped_by_the_space():
     assert evals["prompt"].is_unique
     assert (evals["difficulty"] == 1).sum() == 81  # only 9 x 9 one-digit pairs exist
     assert (evals["difficulty"] == 3).sum() == 200
+
+
+def test_evaluation_never_empties_a_cell_that_training_draws_from():
+    # 1-digit sums: 81 prompts. Uncapped, evaluation would take all of them and base data would have none.
+    evals = make_eval_prompts(TASK, [1, 2, 3], 200, seed=0, max_share=0.25, trained=[1, 2])
+    per_cell = evals["difficulty"].value_counts()
+    assert per_cell[1] == 20 and per_cell[2] == 200 and per_cell[3] == 200  # 0.25 * 81; 0.25 * 8,100 binds nowhere
+    uncapped = make_eval_prompts(TASK, [1, 2], 200, seed=0, max_share=0.25)  # no trained cells: nothing is capped
+    assert (uncapped["difficulty"] == 1).sum() == 81
+    base = make_base_dataset(TASK, 1, 1, 2000, seed=0, exclude=set(evals["prompt"]))
+    assert base["prompt"].nunique() == 81 - 20  # every prompt evaluation left is trained on
+
+
+def test_validation_split_is_neither_evaluated_nor_trained_on_nor_empties_a_cell():
+    counting = get_task("counting")
+    evals = make_eval_prompts(counting, range(1, 17), 32, seed=0, max_share=0.25, trained=range(1, 17))
+    valid = make_valid_prompts(counting, 1, 16, 128, seed=0, exclude=set(evals["prompt"]), max_share=0.25)
+    assert len(valid) == 128 and not set(valid["prompt"]) & set(evals["prompt"])
+    held = set(valid["prompt"]) | set(evals["prompt"])
+    train = make_base_dataset(counting, 1, 16, 5000, seed=0, exclude=held)
+    assert not set(train["prompt"]) & held
+    for n in range(1, 17):  # training keeps at least half of every count's lines
+        assert train.loc[train["difficulty"] == n, "prompt"].nunique() >= counting.num_distinct(n) / 2 - 1, n
+
+
+def test_every_seed_draws_its_own_base_data_and_selflabel_prompts():
+    base = [set(make_base_dataset(TASK, 1, 4, 500, seed=0, exclude=set(), model_seed=s)["prompt"]) for s in (0, 1)]
+    prompts = [set(make_selflabel_prompts(TASK, [5], 200, round_=0, seed=0, exclude=set(), model_seed=s)["prompt"]) for s in (0, 1)]
+    assert base[0] != base[1] and not prompts[0] & prompts[1]
+    again = make_selflabel_prompts(TASK, [5], 200, round_=0, seed=0, exclude=set(), model_seed=1)
+    assert set(again["prompt"]) == prompts[1]  # reproducible per seed
 
 
 def test_unreadable_parquet_names_the_file(tmp_path):

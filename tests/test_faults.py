@@ -159,7 +159,7 @@ def test_a_job_with_a_bad_input_ends_with_one_line_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("victim, reader", [
-    ("results/micro/round0/dataset.parquet", "train"),
+    ("results/micro/round0/seed0/dataset.parquet", "train"),
     ("results/micro/round0/seed0/model.pt", "generate"),
 ])
 def test_workflow_stops_on_a_corrupted_intermediate_with_its_name(workdir, victim, reader):

@@ -109,63 +109,22 @@ def test_ambiguous_and_malformed_prompts_raise():
 
 
 def test_split_counts_and_disjointness():
-    task = SparseParity(d=10, k=2, n_train_tasks=10, n_test_tasks=200)
+    task = SparseParity(d=10, k=2, n_train_tasks=10, n_test_tasks=35)
     assert task.n_tasks == 45 and len(task.test_tasks) == 35 and len(task.train_tasks) == 10
     assert not set(task.train_tasks) & set(task.test_tasks)
     assert len(set(task.train_tasks)) == 10 and len(set(task.test_tasks)) == 35
     assert set(task.train_tasks) | set(task.test_tasks) == set(itertools.combinations(range(10), 2))
-    big = SparseParity(d=15, k=3, n_train_tasks=121)
+    big = SparseParity(d=15, k=3, n_train_tasks=121, n_test_tasks=200)
     assert len(big.test_tasks) == 200 and len(big.train_tasks) == 121 and not set(big.train_tasks) & set(big.test_tasks)
-    ordered = SparseParity(d=6, k=3, sorted_tuples=False, n_train_tasks=30, n_test_tasks=50)
-    assert ordered.n_tasks == 120 and len(ordered.test_tasks) == 50
-    assert any(list(t) != sorted(t) for t in ordered.train_tasks + ordered.test_tasks)
-    assert all(len(set(t)) == 3 for t in ordered.train_tasks + ordered.test_tasks)
-    rng = random.Random(4)
-    assert {task.sample(rng, 3).group for _ in range(50)} == {"unseen"}
-    assert not any(task.affected(t) for t in task.test_tasks)
 
 
-@pytest.mark.parametrize("exclude, is_affected", [
-    ({"missing_coordinate": [2, 4]}, lambda t: t[1] == 4),
-    ({"missing_pair": [1, 5]}, lambda t: 1 in t and 5 in t),
-])
-def test_exclusions_keep_tuples_out_of_training_only(exclude, is_affected):
-    task = SparseParity(d=8, k=3, n_train_tasks=20, n_test_tasks=30, exclude=exclude)
-    assert not any(is_affected(t) for t in task.train_tasks)
-    assert not set(task.train_tasks) & set(task.test_tasks)
-    assert all(task.affected(t) == is_affected(t) for t in itertools.combinations(range(8), 3))
-    rng = random.Random(5)
-    seen = set()
-    for _ in range(300):
-        ex = task.sample(rng, 20)
-        segments, _ = split_segments(task, ex.prompt)
-        fitting = [t for t in task.test_tasks if all([int(b) for b in bits] == running_parity(x, t) for x, _, bits in segments)]
-        assert len(fitting) == 1 and ex.group == ("affected" if is_affected(fitting[0]) else "unaffected")
-        seen.add(ex.group)
-    assert seen == {"affected", "unaffected"}
-
-
-def test_split_is_deterministic_in_the_seed():
-    def split(seed):
-        task = SparseParity(d=10, k=3, n_train_tasks=15, n_test_tasks=40, split_seed=seed)
-        return task.train_tasks, task.test_tasks
-
-    assert split(0) == split(0)
-    assert split(1) == split(1) and split(1) != split(0)
-
-
-@pytest.mark.parametrize("options", OPTION_SETS)
-def test_supervised_in_prompt_marks_separators_and_answer_bits(options):
-    task = get_task("sparse_parity", options)
-    m = task.segment_length - task.d - 1
-    rng = random.Random(6)
-    for n in [1, 2, 9]:
-        ex = task.sample(rng, n)
-        mask = task.supervised_in_prompt(ex.prompt)
-        assert len(mask) == len(ex.prompt) and sum(mask) == (n - 1) * (1 + m) + 1 and mask[-1]
-        segments, _ = split_segments(task, ex.prompt)
-        marked = "".join(c for c, keep in zip(ex.prompt, mask) if keep)
-        assert marked == "".join(sep + bits for _, sep, bits in segments) + task.separator
+def test_every_training_task_count_is_scored_on_the_same_test_tasks():
+    # parity_cot's sweep: 8..69 training tasks of d=10, k=5 (252 tuples), 183 test tasks for all of them
+    splits = {n: SparseParity(d=10, k=5, n_train_tasks=n, n_test_tasks=183) for n in (8, 16, 32, 69)}
+    assert len({tuple(t.test_tasks) for t in splits.values()}) == 1 and len(splits[8].test_tasks) == 183
+    assert set(splits[8].train_tasks) <= set(splits[16].train_tasks) <= set(splits[32].train_tasks) <= set(splits[69].train_tasks)
+    with pytest.raises(ValueError, match="lower n_test_tasks"):
+        SparseParity(d=10, k=5, n_train_tasks=70, n_test_tasks=183)
 
 
 @pytest.mark.parametrize("options, option", [

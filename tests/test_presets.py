@@ -21,7 +21,7 @@ def run_preset(tmp_path, name):
 def test_multiplication_smoke_labels_the_scheduled_cells_and_plots_grids(tmp_path):
     res = run_preset(tmp_path, "multiplication")
     for r, cells in enumerate([{(1, 3), (3, 1)}, {(2, 3), (3, 2)}]):
-        prompts = pd.read_parquet(res / f"round{r}" / "prompts.parquet")
+        prompts = pd.read_parquet(res / f"round{r}" / "seed0" / "prompts.parquet")
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == cells
         for _, row in prompts.iterrows():  # the columns describe the prompt's operands
             a, b = row["prompt"][:-1].split("*")
@@ -37,7 +37,7 @@ def test_multiplication_smoke_labels_the_scheduled_cells_and_plots_grids(tmp_pat
 def test_maze_hops_smoke_steps_along_the_second_axis(tmp_path):
     res = run_preset(tmp_path, "maze_hops")
     for r in range(2):
-        prompts = pd.read_parquet(res / f"round{r}" / "prompts.parquet")
+        prompts = pd.read_parquet(res / f"round{r}" / "seed0" / "prompts.parquet")
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == {(6, 3 + r)}
     acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
     assert sorted(acc["difficulty2"].unique()) == [1, 2, 3, 4] and set(acc["difficulty"]) == {6}
@@ -90,8 +90,8 @@ def test_every_other_preset_smoke_runs_two_rounds(tmp_path, name):
         assert set(accepted.loc[~accepted["accepted"], "reason"]) <= {"length"}
     if name == "copy_accelerated":  # the probe decided what round 0 labelled
         probe = pd.read_parquet(res / "round0" / "probe.parquet")
-        prompts = pd.read_parquet(res / "round0" / "prompts.parquet")
+        prompts = pd.read_parquet(res / "round0" / "seed0" / "prompts.parquet")
         assert set(prompts["difficulty"]) == set(probe.loc[probe["accepted"], "difficulty"])
     if name == "maze_nodes":
-        prompts = pd.read_parquet(res / "round1" / "prompts.parquet")
+        prompts = pd.read_parquet(res / "round1" / "seed0" / "prompts.parquet")
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == {(8, 2)}

@@ -41,7 +41,7 @@ def test_end_to_end_outputs(finished_run):
     assert len(acc) == (cfg["rounds"] + 1) * len(cfg["seeds"]) * (hi - lo + 1)
     assert acc["accuracy"].between(0, 1).all()
     for (r, s), reach in acc.groupby(["round", "seed"])["trained_up_to"].first().items():  # read from the training set
-        ds = res / ("round0/dataset.parquet" if r == 0 else f"round{r}/seed{s}/dataset.parquet")
+        ds = res / f"round{r}/seed{s}/dataset.parquet"
         assert reach == pd.read_parquet(ds)["difficulty"].max()
     assert acc.loc[acc["round"] == 0, "trained_up_to"].eq(3).all()
     for name in ["accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"]:
@@ -52,7 +52,7 @@ def test_end_to_end_outputs(finished_run):
     # Round 1 of seed 0 trains on the base data plus round 0's accepted self-labels, no more.
     accepted = pd.read_parquet(res / "round0" / "seed0" / "accepted.parquet")
     ds = pd.read_parquet(res / "round1" / "seed0" / "dataset.parquet")
-    base = pd.read_parquet(res / "round0" / "dataset.parquet")
+    base = pd.read_parquet(res / "round0" / "seed0" / "dataset.parquet")
     assert len(ds) == len(base) + accepted["accepted"].sum()
     assert set(ds.loc[ds["source"] == "self", "difficulty"]) <= {4}
     # The accepted table says why each rejected label was dropped.
@@ -62,14 +62,33 @@ def test_end_to_end_outputs(finished_run):
     assert len(list((res / "logs").rglob("*.log"))) >= 30
 
 
+def test_every_seed_draws_its_own_inputs_and_every_voter_labels_them(finished_run):
+    res = finished_run / "results" / "micro"
+    cfg = micro_config()
+    seeds, voters = cfg["seeds"], cfg["seeds"][: cfg["majority_vote"]["models"]]
+    bases = [set(pd.read_parquet(res / "round0" / f"seed{s}" / "dataset.parquet")["prompt"]) for s in seeds]
+    prompts = [pd.read_parquet(res / "round0" / f"seed{s}" / "prompts.parquet") for s in seeds]
+    for a in range(len(seeds)):
+        for b in range(a + 1, len(seeds)):
+            assert bases[a] != bases[b] and set(prompts[a]["prompt"]) != set(prompts[b]["prompt"])
+    for s, own in zip(seeds, prompts):
+        for v in voters:  # every voter answered exactly this seed's prompts
+            path = res / "round0" / f"seed{s}" / ("generations.parquet" if v == s else f"votes/seed{v}.parquet")
+            assert pd.read_parquet(path)["prompt"].equals(own["prompt"])
+        accepted = pd.read_parquet(res / "round0" / f"seed{s}" / "accepted.parquet")
+        assert accepted["prompt"].equals(own["prompt"]) and (accepted["votes_total"] == len(voters)).all()
+    evals = set(pd.read_parquet(res / "eval_prompts.parquet")["prompt"])
+    assert not any(evals & base for base in bases) and not any(evals & set(p["prompt"]) for p in prompts)
+
+
 def test_same_config_and_seed_give_the_same_files_byte_for_byte(finished_run, tmp_path):
     again = copy_workflow(tmp_path)
     seeds = micro_config()["seeds"]
     targets = [f"results/micro/round1/seed{s}/dataset.parquet" for s in seeds]
     result = run_snakemake(again, *targets)
     assert result.returncode == 0, result.stderr[-3000:]
-    compared = ["results/micro/round0/dataset.parquet", "results/micro/eval_prompts.parquet", *targets]
-    compared += [f"results/micro/round0/seed{s}/{name}" for s in seeds for name in ("generations.parquet", "accepted.parquet")]
+    compared = ["results/micro/eval_prompts.parquet", *targets]
+    compared += [f"results/micro/round0/seed{s}/{name}" for s in seeds for name in ("dataset.parquet", "prompts.parquet", "generations.parquet", "accepted.parquet")]
     for path in compared:
         assert (again / path).read_bytes() == (finished_run / path).read_bytes(), f"{path} differs between two runs"
 
@@ -125,7 +144,7 @@ def test_more_rounds_only_run_the_new_rounds(finished_run):
     assert {p.split("/")[2] for p in rules_for(jobs, "evaluate")} == {new}
     assert {p.split("/")[2] for p in rules_for(jobs, "generate")} == {last}
     assert {r for r, _ in jobs} <= {
-        "selflabel_prompts", "generate", "filter_labels", "build_dataset", "train", "evaluate",
+        "selflabel_prompts", "generate", "vote", "filter_labels", "build_dataset", "train", "evaluate",
         "summarize", "summarize_selflabels", "plot_accuracy", "plot_heatmap", "plot_selflabels", "provenance", "all",
     }
 
@@ -157,7 +176,7 @@ def test_accelerated_rounds_follow_the_probe_and_stop_at_the_target(tmp_path):
     res = workdir / "results" / "micro"
     probe0 = pd.read_parquet(res / "round0" / "probe.parquet")
     assert list(probe0["difficulty"]) == [4, 5, 6] and probe0["accepted"].all()
-    prompts1 = pd.read_parquet(res / "round1" / "prompts.parquet")
+    prompts1 = pd.read_parquet(res / "round1" / "seed0" / "prompts.parquet")
     assert sorted(prompts1["difficulty"].unique()) == [7, 8, 9]
     acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
     assert sorted(acc["round"].unique()) == [0, 1, 2]

@@ -11,8 +11,8 @@ query's x and separator; the target is the query's c_1..c_k (or c_k). Training a
 the separator and chain-of-thought bits of every in-context segment (`supervised_in_prompt`).
 
 Options: d, k; cot; sorted_tuples (tasks are sorted k-subsets of range(d), else ordered
-k-tuples of distinct coordinates); the task split: n_test_tasks drawn from all tuples, then
-n_train_tasks from the rest (split_seed); exclude, tuples kept out of training only:
+k-tuples of distinct coordinates); the task split: n_test_tasks (default half of them) drawn from all tuples (the same for
+every n_train_tasks), then the first n_train_tasks of a shuffle of the rest (split_seed); exclude, tuples kept out of training only:
 {"missing_coordinate": [c, v]} (coordinate v at 1-based position c) or {"missing_pair": [v1, v2]}
 (both v1 and v2); separator, one character ('0' as in the reference code: a bit known by position).
 """
@@ -40,11 +40,11 @@ def cot_bits(x: str, task: tuple[int, ...]) -> str:
 
 class SparseParity(Task):
     name = "sparse_parity"
-    VERSION = 1
+    VERSION = 2  # 2: test tasks independent of n_train_tasks, nested training tasks
     difficulty_unit = "segments in context"
 
     def __init__(self, d: int = 10, k: int = 2, cot: bool = True, sorted_tuples: bool = True,
-                 n_train_tasks: int = 10, n_test_tasks: int = 200, split_seed: int = 0,
+                 n_train_tasks: int = 10, n_test_tasks: int | None = None, split_seed: int = 0,
                  exclude: dict | None = None, separator: str = "0"):
         if not 1 <= k <= d:
             raise ValueError(f"sparse_parity needs 1 <= k <= d, got k={k}, d={d}")
@@ -58,18 +58,22 @@ class SparseParity(Task):
 
         tuples = list((itertools.combinations if self.sorted_tuples else itertools.permutations)(range(d), k))
         total = len(tuples)
+        n_test_tasks = total // 2 if n_test_tasks is None else n_test_tasks  # default: half of the tuples
         if n_train_tasks < 1 or n_test_tasks < 1:
             raise ValueError(f"n_train_tasks and n_test_tasks must be >= 1, got {n_train_tasks}, {n_test_tasks}")
-        if n_train_tasks >= total:
-            raise ValueError(f"n_train_tasks={n_train_tasks} leaves no test task: d={d}, k={k} has {total} tuples")
+        if n_test_tasks >= total:
+            raise ValueError(f"n_test_tasks={n_test_tasks} leaves no training task: d={d}, k={k} has {total} tuples")
+        # The test tasks depend on (d, k, split_seed, n_test_tasks) only, so every variant of a sweep over
+        # n_train_tasks is scored on the same tasks; the training tasks are nested (8 of them are the first 8 of 16).
         rng = random.Random(f"parity-split:{split_seed}")
-        self.test_tasks = sorted(rng.sample(tuples, min(n_test_tasks, total - n_train_tasks)))
+        self.test_tasks = sorted(rng.sample(tuples, n_test_tasks))
         held_out = set(self.test_tasks)
         pool = [t for t in tuples if t not in held_out and not self.affected(t)]
         if len(pool) < n_train_tasks:
             raise ValueError(f"n_train_tasks={n_train_tasks} exceeds the {len(pool)} tuples left after the "
-                             f"{len(self.test_tasks)} test tasks and exclude={exclude}")
-        self.train_tasks = sorted(rng.sample(pool, n_train_tasks))
+                             f"{len(self.test_tasks)} test tasks and exclude={exclude}; lower n_test_tasks or n_train_tasks")
+        rng.shuffle(pool)
+        self.train_tasks = sorted(pool[:n_train_tasks])
         self.n_tasks = total
         self._tuples = np.array(tuples, dtype=np.intp)  # every tuple, for `answer`
 
