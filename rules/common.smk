@@ -18,6 +18,7 @@ from selfimprove.provenance import git_commit, library_versions
 from selfimprove.scales import apply_scale
 from selfimprove.sweep import variants
 from selfimprove.tasks import TASKS, get_task
+from selfimprove.tasks.base import Task
 
 
 SCHEMA = workflow.source_path("../config/schema.yaml")
@@ -53,6 +54,8 @@ def check_experiment(cfg):
         for name in cfg["filters"]:
             if name not in FILTERS:
                 config_error("filters", f"unknown filter {name!r}; available: {', '.join(FILTERS)}")
+        if "valid" in cfg["filters"] and type(task).validity is Task.validity:
+            config_error("filters", f"the valid filter (an oracle verifier) needs a task with validity checks; {task.name!r} has none")
         if "majority_vote" in cfg["filters"]:
             mv = cfg["majority_vote"]
             if mv["models"] > len(cfg["seeds"]):

@@ -14,6 +14,7 @@ from .tasks import Task
 from .tokenizer import CharTokenizer
 
 
+
 def label_prompts(model: Transformer, tok: CharTokenizer, task: Task, prompts: pd.DataFrame, batch_size: int = 256, progress: bool = True) -> pd.DataFrame:
     """Adds the model's greedy answer (`prediction`), whether it ended with [EOS] (`ended`)
     and whether it equals the ground truth (`correct`)."""
@@ -61,6 +62,8 @@ def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
     out["accuracy"] = (out["correct"] / out["n"]).astype(float)
     if "tf_correct" in labelled:
         out["tf_accuracy"] = g["tf_correct"].mean().to_numpy().astype(float)
+    for name in [c for c in labelled if c.startswith("valid_")]:  # a task's own checks (Task.validity), as shares
+        out[name] = g[name].mean().to_numpy().astype(float)
     if "chance" in labelled:  # what guessing would reach (Task.chance_accuracy)
         out["chance"] = g["chance"].mean().to_numpy().astype(float)
     return out

@@ -8,6 +8,8 @@ Filters run in the order the configuration lists them, each on the rows still ac
     length         the answer ended with [EOS] and has a length the task's rule admits
     majority_vote  replace the label by the most common answer across models; reject when
                    fewer than `min_agree` models gave it or when two answers tie for first
+    valid          an oracle verifier: the answer passes every check of the task's `validity`
+                   (the maze's move filter: every step an edge, right endpoints)
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def length_filter(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame
     length = table["label"].str.len()
     bad = table["accepted"] & ~(table["label_ended"] & (length >= lo) & (length <= hi))
     return _reject(table, bad, "length")
+
+
+def valid_filter(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame:
+    """An oracle verifier (the paper's maze move filter, Sec. 6.3.3): keep answers that ended and pass
+    every check of `task.validity` (for the maze: well formed, every move an edge, right endpoints)."""
+    if type(task).validity is Task.validity:
+        raise ValueError(f"the valid filter needs a task with validity checks; {task.name!r} has none")
+    passes = [ended and all(task.validity(p, label).values()) for p, label, ended in zip(table["prompt"], table["label"], table["label_ended"])]
+    return _reject(table, table["accepted"] & ~pd.Series(passes, index=table.index, dtype=bool), "invalid")
 
 
 def majority_vote(table: pd.DataFrame, task: Task, params: dict) -> pd.DataFrame:
@@ -64,6 +75,7 @@ FILTERS = {
     "none": keep_all,
     "length": length_filter,
     "majority_vote": majority_vote,
+    "valid": valid_filter,
 }
 
 

@@ -81,6 +81,10 @@ def label(model_path, prompts_path, *, task, batch_size, device, threads, task_o
     if teacher_forced:  # evaluation: the teacher-forced figure, and chance where the task states it
         labelled["tf_correct"] = teacher_forced_correct(model, tok, prompts["prompt"], prompts["target"], batch_size)
         log.info("teacher-forced accuracy: %.4f", labelled["tf_correct"].mean())
+        checks = [the_task.validity(p, a) for p, a in zip(labelled["prompt"], labelled["prediction"])]
+        if checks and checks[0] is not None:  # the maze's format / moves / endpoints, beside exact match
+            for name in checks[0]:
+                labelled[name] = [c[name] for c in checks]
         chance = [the_task.chance_accuracy(p) for p in labelled["prompt"]]
         if any(c is not None for c in chance):
             labelled["chance"] = chance

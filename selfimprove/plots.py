@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import atomic_output  # noqa: E402
+from .summary import reach_axis  # noqa: E402
 
 
 def save_figure(fig, out, **kwargs) -> None:
@@ -47,8 +48,7 @@ def plot_accuracy(acc: pd.DataFrame, out, title: str, axes=("difficulty",)) -> N
         s = stats[stats["round"] == r]
         ax.plot(s[x], s["mean"], "o-", color=c, ms=3.5, label=f"round {r}")
         ax.fill_between(s[x], s["min"], s["max"], color=c, alpha=0.15, lw=0)
-        if x == "difficulty":  # the frontier is tracked along the first axis
-            ax.axvline(frontier[r], color=c, ls=":", lw=1)
+        ax.axvline(frontier[r], color=c, ls=":", lw=1)  # trained_up_to is measured along the axis drawn (summary.reach_axis)
     ax.set(xlabel=xlabel, ylabel="exact-match accuracy", ylim=(-0.02, 1.02), title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3)
@@ -129,12 +129,13 @@ def plot_noise(noisy: pd.DataFrame, clean: pd.DataFrame, out, title: str) -> Non
     """Final accuracy against noise fraction: each chain's last round, at the hardest difficulty it
     trained on; one line per (kind, start round); fraction 0 from the clean chain at that round."""
     last = noisy[noisy["round"] == noisy.groupby(["kind", "start"])["round"].transform("max")]
-    at_frontier = last[last["difficulty"] == last["trained_up_to"]]
+    axis = reach_axis(noisy)
+    at_frontier = last[last[axis] == last["trained_up_to"]]
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for (kind, start), g in at_frontier.groupby(["kind", "start"]):
         points = g.groupby("fraction")["accuracy"].mean()
         r = int(g["round"].iloc[0])
-        base = clean[(clean["round"] == r) & (clean["difficulty"] == clean["trained_up_to"])]["accuracy"]
+        base = clean[(clean["round"] == r) & (clean[axis] == clean["trained_up_to"])]["accuracy"]
         if len(base):
             points = pd.concat([pd.Series({0.0: base.mean()}), points]).sort_index()
         ax.plot(points.index, points.to_numpy(), "o-", ms=4, label=f"{kind}, from round {start} (round {r} shown)")

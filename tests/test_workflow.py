@@ -97,7 +97,9 @@ def test_results_record_what_produced_them(finished_run):
     import yaml
 
     record = yaml.safe_load((finished_run / "results/micro/provenance.yaml").read_text())
-    assert record["config"]["task"] == micro_config()["task"] and record["config"]["train"] == micro_config()["train"]
+    assert record["config"]["task"] == micro_config()["task"]
+    assert all(record["config"]["train"][k] == v for k, v in micro_config()["train"].items())  # plus the schema's defaults
+    assert record["config"]["train"]["eps"] == 1e-8  # a default is recorded too
     for library in ("selfimprove", "torch", "snakemake", "pandas", "pyarrow"):
         assert record["versions"][library], library
     assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?|unknown \(.*\)", record["git_commit"])

@@ -70,6 +70,12 @@ class Task(ABC):
         reference (sparse parity: 2^-bits); None where it is negligible."""
         return None
 
+    def validity(self, prompt: str, answer: str) -> dict[str, bool] | None:
+        """Checks of an answer that need no ground truth, by name starting 'valid_' (the maze's: format, every move
+        an edge, right endpoints), or None for a task without them. Evaluation reports each beside
+        exact match; the `valid` filter (an oracle verifier) keeps answers that pass them all."""
+        return None
+
     def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
         """Which prompt characters training also predicts (besides the whole target), or None
         for none. Sparse parity supervises the separator and chain-of-thought bits of every

@@ -13,7 +13,8 @@ the tree (and leave the pending list), and the walk ends on reaching an attached
 the walk's starting node becomes attached. Labels are then drawn without replacement.
 
 The path length is not stated in the prompt, so the length rule only bounds the answer: at
-least 'S>E', at most every label once.
+least 'S>E', at most every label once. `validity` checks an answer against the prompt's tree
+(format, moves along edges, endpoints): the paper's maze metrics and its oracle move filter.
 """
 
 from __future__ import annotations
@@ -114,3 +115,12 @@ class Maze(Task):
 
     def num_distinct(self, difficulty) -> float:
         return float("inf")
+
+    def validity(self, prompt: str, answer: str) -> dict[str, bool]:
+        """The paper's maze metrics: the answer is labels joined by '>' (format), each step follows
+        an edge of the prompt's tree (moves), it starts at the start and ends at the end (endpoints)."""
+        start, end, adjacency = self.parse(prompt)
+        path = answer.split(">")
+        well_formed = all(p.isdigit() and p in adjacency for p in path)
+        moves = well_formed and all(b in adjacency[a] for a, b in zip(path, path[1:]))
+        return {"valid_format": well_formed, "valid_moves": moves, "valid_endpoints": well_formed and path[0] == start and path[-1] == end}
