@@ -120,10 +120,10 @@ def make_valid_prompts(task: Task, lo, hi, size: int, seed: int, exclude: set, m
         if len(examples) == size:
             break
         ex = task.sample_base(rng, lo, hi)
-        cell = ex.difficulty
-        if ex.prompt in seen or per_cell.get(cell, 0) + 1 > max_share * task.num_distinct(cell):
+        cell, keys = ex.difficulty, task.prompt_keys(ex.prompt)
+        if any(k in seen for k in keys) or per_cell.get(cell, 0) + 1 > max_share * task.num_distinct(cell):
             continue
-        seen.add(ex.prompt)
+        seen.update(keys)
         per_cell[cell] = per_cell.get(cell, 0) + 1
         examples.append(ex)
     return examples_frame(examples, "base", 0)
@@ -138,7 +138,7 @@ def make_base_dataset(task: Task, lo, hi, size: int, seed: int, exclude: set, mo
     with tqdm(total=size, desc="base data", mininterval=2) as bar:
         while len(examples) < size:
             ex = task.sample_base(rng, lo, hi)
-            if ex.prompt not in exclude:
+            if not any(key in exclude for key in task.prompt_keys(ex.prompt)):
                 examples.append(ex)
                 bar.update()
     return examples_frame(examples, "base", 0)

@@ -46,16 +46,17 @@ def eval_prompts(out, *, task, difficulties, per_difficulty, seed, max_share=Non
 def valid_prompts(eval_prompts_path, out, *, task, difficulty, size, seed, max_share, task_options=None, task_version=None):
     """The validation split of train.select_best: drawn like round-0 data, never an evaluation prompt."""
     t = get_task(task, task_options)
-    exclude = set(read_table(eval_prompts_path, ["prompt"])["prompt"])
+    exclude = held_out(t, eval_prompts_path)
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
     df = make_valid_prompts(t, lo, hi, size, seed, exclude, max_share)
     log.info("%d validation prompts at difficulties %s", len(df), sorted(df["difficulty"].unique().tolist()))
     write_table(df, out)
 
 
-def held_out(*paths) -> set:
-    """The prompts of every table in `paths` (evaluation, validation): never trained on."""
-    return {p for path in paths if path for p in read_table(path, ["prompt"])["prompt"]}
+def held_out(task, *paths) -> set:
+    """The prompts of every table in `paths` (evaluation, validation), and of every example a packed
+    one holds (Task.prompt_keys): never trained on."""
+    return {k for path in paths if path for p in read_table(path, ["prompt"])["prompt"] for k in task.prompt_keys(p)}
 
 
 def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, model_seed=0, valid_prompts_path=None, task_options=None, task_version=None):
@@ -63,7 +64,7 @@ def base_dataset(eval_prompts_path, out, *, task, difficulty, size, seed, model_
     from model seed `model_seed`'s own stream."""
     t = get_task(task, task_options)
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
-    df = make_base_dataset(t, lo, hi, size, seed, held_out(eval_prompts_path, valid_prompts_path), model_seed)
+    df = make_base_dataset(t, lo, hi, size, seed, held_out(t, eval_prompts_path, valid_prompts_path), model_seed)
     write_table(df, out)
 
 
@@ -75,7 +76,7 @@ def selflabel_prompts(eval_prompts_path, out, *, task, difficulties, size, round
     if probe_path is not None:
         difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
         size = max(1, size // len(difficulties))
-    exclude = held_out(eval_prompts_path)
+    exclude = held_out(t, eval_prompts_path)
     df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude, model_seed)
     log.info("round %d, seed %d: %d prompts at difficulties %s to self-label", round, model_seed, len(df), difficulties)
     write_table(df, out)
@@ -108,7 +109,7 @@ def probe_prompts(eval_prompts_path, out, *, previous_probe=None, task, base_max
     data's top for round 0, else the furthest difficulty the previous probe accepted."""
     frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
     difficulties = list(range(frontier + 1, frontier + max_jump + 1))
-    exclude = held_out(eval_prompts_path)
+    exclude = held_out(get_task(task, task_options), eval_prompts_path)
     log.info("round %d: probing difficulties %s", round, difficulties)
     write_table(make_probe_prompts(get_task(task, task_options), difficulties, size, round, seed, exclude), out)
 

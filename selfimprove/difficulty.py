@@ -132,6 +132,8 @@ def longest_sequence(task: Task, config: dict, samples: int = 20) -> int:
 
 def check_context(task: Task, config: dict, max_seq_len: int) -> None:
     """The hardest example fits in the model's context (`model.max_seq_len`)."""
+    if task.packed_context and task.packed_context > max_seq_len:
+        raise DifficultyError("model.max_seq_len", f"{max_seq_len} tokens cannot hold a packed training sequence of task_options.context={task.packed_context} tokens")
     need = longest_sequence(task, config)
     if need > max_seq_len:
         raise DifficultyError("model.max_seq_len", f"{max_seq_len} tokens cannot hold the experiment's hardest examples ({need} tokens at difficulty {hardest(task, config)}); raise model.max_seq_len or lower the difficulties")

@@ -36,6 +36,8 @@ class Task(ABC):
     # The difficulty's axes. One axis: a difficulty is an int. Several (multiplication's two
     # operand lengths, the maze's nodes and hops): a difficulty is a tuple of ints.
     axes: tuple[str, ...] = ("difficulty",)
+    # Tokens of a training sequence that packs several examples (counting's `context` option), else None.
+    packed_context: int | None = None
 
     @abstractmethod
     def sample(self, rng: random.Random, difficulty: int) -> Example:
@@ -64,6 +66,12 @@ class Task(ABC):
     def num_distinct(self, difficulty: int) -> float:
         """How many distinct prompts exist at `difficulty` (inf when not worth counting)."""
         return float("inf")
+
+    def prompt_keys(self, prompt: str) -> list[str]:
+        """The prompts a training prompt contains, as evaluation and validation tables write them:
+        itself, or, for a task that packs several examples into one sequence (counting with a
+        `context`), each of them. A training prompt is held out when any key is."""
+        return [prompt]
 
     def chance_accuracy(self, prompt: str) -> float | None:
         """Exact match a uniform guess of the answer would reach, where that is a useful

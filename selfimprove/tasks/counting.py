@@ -9,6 +9,9 @@ Every integer 0..MAX_NUMBER is one token. Internally a number is one character,
 writes a line the way papers do. Difficulty n = how many numbers the answer holds; the
 whole line is n + 5 tokens. Starts are drawn over the full number range at every length,
 so every integer a long test line uses also appears in short training lines.
+
+Two protocols (task option `context`): one line per training sequence (None), or lines packed into
+a context of `context` tokens, so that absolute positions up to it are trained (see Counting).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .base import Example, Task
 MAX_NUMBER = 160  # room for counts of 150 (the seed's longest test lines) at any start
 SYMBOL_BASE = 0x100  # 'Ā': clear of ASCII, so numbers never collide with '>'
 ARROW = ">"
+NEXT_LINE = "|"  # between lines of a packed context: the end of one line and the start (SoS) of the next
 
 
 def symbol(n: int) -> str:
@@ -32,10 +36,50 @@ def number(c: str) -> int:
 
 class Counting(Task):
     name = "counting"
-    VERSION = 1
-    alphabet = ARROW + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
+    VERSION = 2  # 2: the packed-context protocol (`context`)
+    alphabet = ARROW + NEXT_LINE + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
     difficulty_unit = "numbers counted = line length - 5 tokens"
     directions = ("up",)
+
+    def __init__(self, context: int | None = None):
+        """`context`: tokens of a packed training sequence. None: one line per sequence, so absolute
+        positions past the longest training line are never trained. An int: round-0 data packs lines
+        of the base counts back to back ('|' ends one and starts the next) until the next would not fit,
+        as LLM pre-training fills its context; every line's answer is trained (the last one's with
+        [EOS]), and the RASP-L program keys on the most recent start. Evaluation lines stand alone."""
+        if context is not None and context < 8:
+            raise ValueError(f"counting's context must hold a line (at least 8 tokens), got {context}")
+        self.packed_context = context
+
+    def sample_base(self, rng: random.Random, lo: int, hi: int) -> Example:
+        """One line with a count drawn from lo..hi; with `context`, a packed sequence of such lines,
+        its difficulty the last line's."""
+        if self.packed_context is None:
+            return super().sample_base(rng, lo, hi)
+        lines = [super().sample_base(rng, lo, hi)]
+        used = len(lines[0].prompt) + len(lines[0].target) + 2  # [BOS] ... [EOS]
+        while True:
+            nxt = super().sample_base(rng, lo, hi)
+            if used + len(nxt.prompt) + len(nxt.target) + 1 > self.packed_context:
+                break
+            lines.append(nxt)
+            used += len(nxt.prompt) + len(nxt.target) + 1
+        earlier = "".join(line.prompt + line.target + NEXT_LINE for line in lines[:-1])
+        return Example(earlier + lines[-1].prompt, lines[-1].target, lines[-1].difficulty)
+
+    def prompt_keys(self, prompt: str) -> list[str]:
+        """The single-line prompts of every line a (packed) prompt holds: none may be held out."""
+        return [line[:2] + ARROW for line in prompt.split(NEXT_LINE)]
+
+    def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
+        """The answers of the earlier lines of a packed sequence (not the '|' after them: the last
+        line ends with [EOS] instead, and one position must not learn two ends)."""
+        if NEXT_LINE not in prompt:
+            return None
+        mask = []
+        for line in prompt.split(NEXT_LINE)[:-1]:
+            mask += [False, False, False] + [True] * (len(line) - 3) + [False]
+        return mask + [False] * 3
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:
         n = difficulty
@@ -49,11 +93,14 @@ class Counting(Task):
         return Example(prompt, self.answer(prompt), difficulty)
 
     def answer(self, prompt: str) -> str:
+        """The last line's count (the only line of an unpacked prompt)."""
+        prompt = prompt.rsplit(NEXT_LINE, 1)[-1]
         start, end = number(prompt[0]), number(prompt[1])
         step = 1 if end >= start else -1
         return "".join(symbol(k) for k in range(start, end + step, step))
 
     def answer_lengths(self, prompt: str) -> tuple[int, int]:
+        prompt = prompt.rsplit(NEXT_LINE, 1)[-1]
         n = abs(number(prompt[1]) - number(prompt[0])) + 1
         return n, n
 
@@ -64,7 +111,7 @@ class Counting(Task):
     @staticmethod
     def render(prompt: str, answer: str = "") -> str:
         """The line as text: 'SoS 5 9 > 5 6 7 8 9 EoS' (without EoS while the answer is unfinished)."""
-        words = ["SoS", *(ARROW if c == ARROW else str(number(c)) for c in prompt + answer)]
+        words = ["SoS", *(c if c in (ARROW, NEXT_LINE) else str(number(c)) for c in prompt + answer)]
         return " ".join(words + (["EoS"] if answer else []))
 
 
