@@ -121,6 +121,11 @@ def test_a_sweep_trains_each_variant_once_and_summarizes_them_in_one_table(swept
         assert state["meta"]["best_step"] in (8, 16, 24)  # the best validated checkpoint is kept
         assert state["meta"]["best_valid_accuracy"] == log["valid_accuracy"].max()
         assert list((seed_dir / "tensorboard").glob("events.out.tfevents.*"))  # tracking: {tensorboard: true}
+        valid, evals, train = (set(pd.read_parquet(res / name / f)["prompt"]) for f in ("valid_prompts.parquet", "eval_prompts.parquet", "dataset.parquet"))
+        assert len(valid) == 20 and not valid & evals and not valid & train  # the split that picks a checkpoint is never scored
+    evals = {e: pd.read_parquet(res / f"exclusion={e}/n_train_tasks=2" / "eval_prompts.parquet") for e in ("none", "missing_coordinate")}
+    for e, table in evals.items():  # every training-task count is scored on the same test prompts
+        assert table["prompt"].equals(pd.read_parquet(res / f"exclusion={e}/n_train_tasks=4" / "eval_prompts.parquet")["prompt"])
     for figure in ("by_length", "by_tasks", "groups"):
         assert (res / "plots" / f"{figure}.png").stat().st_size > 10_000
 

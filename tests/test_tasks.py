@@ -203,3 +203,30 @@ def test_counting_training_lines_cover_every_number_of_long_test_lines():
     seen = {number(c) for _ in range(5000) for ex in [task.sample_base(rng, 1, 55)] for c in ex.prompt[:2] + ex.target}
     tested = {number(c) for _ in range(200) for ex in [task.sample(rng, 145)] for c in ex.prompt[:2] + ex.target}
     assert tested <= seen
+
+
+def test_packed_counting_fills_the_context_trains_every_line_and_holds_out_each_line():
+    from selfimprove.data import make_base_dataset, make_eval_prompts
+    from selfimprove.packing import PackedExamples
+    from selfimprove.tokenizer import CharTokenizer
+
+    task = get_task("counting", {"context": 48})
+    rng = random.Random(0)
+    for _ in range(50):
+        ex = task.sample_base(rng, 1, 16)
+        lines = ex.prompt.split("|")
+        assert 3 + len(ex.prompt) + len(ex.target) <= 48 and len(lines) >= 2  # [BOS] ... [EOS], fed back by generation, fits
+        assert task.answer(ex.prompt) == ex.target == task.answer(lines[-1])  # the last line is the question
+        for line in lines[:-1]:  # every earlier line is a whole, correct count
+            assert line[3:] == task.answer(line[:3])
+        mask = task.supervised_in_prompt(ex.prompt)
+        assert len(mask) == len(ex.prompt) and sum(mask) == sum(len(line) - 3 for line in lines[:-1])
+    tok = CharTokenizer(task.alphabet)
+    packed = PackedExamples(tok, [ex.prompt], [ex.target], [task.supervised_in_prompt(ex.prompt)])
+    assert packed.answer_lengths[0] == len(ex.target) + 1 + sum(mask)
+    evals = make_eval_prompts(task, range(1, 17), 20, seed=0)
+    assert "|" not in "".join(evals["prompt"])  # evaluation lines stand alone
+    train = make_base_dataset(task, 1, 16, 2000, seed=0, exclude=set(evals["prompt"]))
+    held = set(evals["prompt"])
+    assert not any(key in held for p in train["prompt"] for key in task.prompt_keys(p))
+    assert get_task("counting").supervised_in_prompt("ĀĂ>") is None  # the one-line protocol trains the answer only
