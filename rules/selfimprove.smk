@@ -94,6 +94,8 @@ rule build_dataset:
         f"{RESULTS}/round{{round}}/seed{{seed}}/dataset.parquet",
     log:
         f"{RESULTS}/logs/build_dataset/round{{round}}_seed{{seed}}.log",
+    wildcard_constraints:
+        round=r"[1-9]\d*",  # round 0's data is base_dataset's
     threads: 1
     resources:
         **DATA_JOB,

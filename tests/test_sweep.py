@@ -51,8 +51,8 @@ def test_variants_that_differ_only_in_the_model_share_their_data(tmp_path):
     result = run_snakemake(workdir, "-n", "--quiet", "rules", config=yaml.safe_load((ROOT / "config/experiments/counting.yaml").read_text()))
     assert result.returncode == 0, result.stderr[-2000:]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
-    assert counts["sweep_dataset"] == "1" and counts["sweep_eval_prompts"] == "1"  # one data set ...
-    assert counts["sweep_train"] == "12" and counts["sweep_evaluate"] == "12"  # ... for 4 encodings x 3 seeds
+    assert counts["sweep_dataset"] == "2" and counts["sweep_eval_prompts"] == "2"  # one data set per protocol ...
+    assert counts["sweep_train"] == "24" and counts["sweep_evaluate"] == "24"  # ... for 4 encodings x 3 seeds each
 
 
 def test_a_variant_with_a_bad_value_fails_before_any_job_naming_the_key(tmp_path):
