@@ -100,3 +100,18 @@ def test_the_schedules_reach_the_papers_headlines():
     assert 10 + preset("copy")["rounds"] >= 110 and preset("copy")["data"]["eval_difficulties"][1] > 120  # Sec. 4.2: > 120
     assert 9 + preset("maze_hops_vote")["rounds"] == 29  # 30 nodes hold at most 29 hops
     assert preset("copy_accelerated")["self_improve"]["accelerated"]["threshold"] == 0.99
+
+
+@pytest.mark.parametrize("name", sorted(PAPER))
+def test_the_smoke_scale_keeps_a_tiny_model(name):
+    """A smoke run checks the code path on a laptop: the paper's widths must not leak into it."""
+    from selfimprove.scales import apply_scale
+
+    cfg = {**preset(name), "scale": "smoke"}
+    apply_scale(cfg)
+    model = cfg["model"]
+    if "init_from" in model:
+        return  # a local tiny checkpoint decides its own size
+    tok = CharTokenizer(get_task(cfg["task"], cfg.get("task_options")).alphabet)
+    net = Transformer(ModelConfig(vocab_size=tok.vocab_size, **{k: model[k] for k in ("n_layer", "n_head", "d_model", "d_ff")}))
+    assert net.num_params() < 50_000 and len(cfg["seeds"]) <= 3
