@@ -172,6 +172,8 @@ def test_accelerated_rounds_follow_the_probe_and_stop_at_the_target(tmp_path):
     cfg = micro_config()
     cfg["rounds"] = 4
     cfg["filters"] = ["none"]
+    cfg["seeds"] = [0, 1]  # the probe accepts a difficulty only when every model passes it
+    cfg["majority_vote"] = {"models": 2, "min_agree": 2}  # unused without the filter
     cfg["self_improve"]["accelerated"] = {"threshold": 0.0, "probe_examples": 5, "max_jump": 3, "target": 9}
     result = run_snakemake(workdir, config=cfg)
     assert result.returncode == 0, result.stderr[-3000:]
