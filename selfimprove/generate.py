@@ -44,6 +44,17 @@ def generate_batch(model: Transformer, prompt_ids: torch.Tensor, budgets: torch.
     return out
 
 
+def check_fits(model: Transformer, rows: list[list[int]], budgets: list[int]) -> None:
+    """Every row's live positions ([BOS], prompt, all but the last new token) fit the model's
+    position table (NoPE has none)."""
+    if model.cfg.pos_encoding == "none":
+        return
+    for row, budget in zip(rows, budgets):
+        if len(row) + budget - 1 > model.cfg.max_seq_len:
+            raise ValueError(f"a prompt of {len(row)} tokens ([BOS] included) with a budget of {budget} new tokens "
+                             f"exceeds max_seq_len={model.cfg.max_seq_len} ({model.cfg.pos_encoding} positions)")
+
+
 def generate(
     model: Transformer,
     tok: CharTokenizer,
@@ -64,6 +75,7 @@ def generate(
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
     for ids in tqdm(batches, desc="generate", mininterval=5, disable=not progress):
         rows = [[BOS, *tok.encode(prompts[i])] for i in ids]
+        check_fits(model, rows, [max_new_tokens[i] for i in ids])
         width = max(map(len, rows))
         pad = torch.tensor([width - len(r) for r in rows], device=device)
         x = torch.tensor([[PAD] * (width - len(r)) + r for r in rows], device=device)

@@ -111,10 +111,12 @@ class KVCache:
         # A padding query sees only itself: its output is never used, but must not be NaN.
         return (causal & keys) | torch.eye(T, dtype=torch.bool, device=keys.device)
 
-    def positions(self, T: int) -> torch.Tensor:
-        """(B, T) position of each new token within its own sequence."""
+    def positions(self, T: int, limit: int) -> torch.Tensor:
+        """(B, T) position of each new token within its own sequence, at most limit - 1: a row that
+        has ended keeps being fed while longer rows generate, and its outputs are discarded (the
+        caller checks that every row fits while it is live: generate.check_fits)."""
         steps = torch.arange(self.pos, self.pos + T, device=self.pad.device)
-        return (steps[None] - self.pad[:, None]).clamp(min=0)
+        return (steps[None] - self.pad[:, None]).clamp(0, limit - 1)
 
 
 class Attention(nn.Module):
@@ -244,8 +246,7 @@ class Transformer(nn.Module):
         if packing is not None:
             longest, pos = packing.max_len, packing.positions
         elif cache is not None and cache.pad is not None:
-            pos = cache.positions(T)
-            longest = cache.pos + T
+            return cache.positions(T, self.cfg.max_seq_len)
         else:
             start = cache.pos if cache is not None else 0
             longest, pos = start + T, torch.arange(start, start + T, device=self.embed.weight.device)

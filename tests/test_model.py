@@ -240,3 +240,18 @@ def test_sinusoidal_table_is_the_classic_one():
     angle = pos / 10000 ** (2 * i / 8)
     assert table[pos, 2 * i].item() == pytest.approx(math.sin(angle), abs=1e-6)
     assert table[pos, 2 * i + 1].item() == pytest.approx(math.cos(angle), abs=1e-6)
+
+
+@pytest.mark.parametrize("encoding", ["learned", "rope"])
+def test_a_batch_of_rows_that_each_fit_generates_as_each_row_alone(encoding):
+    """A long prompt with a short budget beside a short prompt with a long budget: each fits the
+    position table, though the batch as a whole runs past it (the ended row is fed on)."""
+    tok = CharTokenizer("0123456789")
+    torch.manual_seed(0)
+    model = Transformer(ModelConfig(vocab_size=tok.vocab_size, n_layer=1, n_head=2, d_model=32, pos_encoding=encoding, max_seq_len=12))
+    prompts, budgets = ["0123456789", "01"], [2, 10]  # 11 + 2 - 1 and 3 + 10 - 1 positions: both <= 12
+    together = generate(model, tok, prompts, budgets, progress=False)
+    alone = [generate(model, tok, [p], [b], progress=False) for p, b in zip(prompts, budgets)]
+    assert together == ([a[0][0] for a in alone], [a[1][0] for a in alone])
+    with pytest.raises(ValueError, match="budget of 11 new tokens exceeds max_seq_len=12"):
+        generate(model, tok, ["01"], [11], progress=False)
