@@ -7,14 +7,19 @@ from __future__ import annotations
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("[PAD]", "[BOS]", "[EOS]")
+# In a prompt, this character is the [EOS] token: the end of one line of a packed sequence, after
+# which the next line starts (counting's packed protocol). No alphabet may hold it.
+EOS_CHAR = "\x1e"
 
 
 class CharTokenizer:
     def __init__(self, chars: str):
         if len(set(chars)) != len(chars):
             raise ValueError(f"duplicate characters in tokenizer alphabet {chars!r}")
+        if EOS_CHAR in chars:
+            raise ValueError("the tokenizer alphabet may not hold EOS_CHAR (it encodes as [EOS])")
         self.chars = chars
-        self._ids = {c: i + len(SPECIALS) for i, c in enumerate(chars)}
+        self._ids = {c: i + len(SPECIALS) for i, c in enumerate(chars)} | {EOS_CHAR: EOS}
 
     @property
     def vocab_size(self) -> int:

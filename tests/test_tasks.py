@@ -1,5 +1,6 @@
 import random
 
+import numpy as np
 import pytest
 
 from selfimprove.tasks import TASKS, get_task
@@ -130,12 +131,16 @@ def test_multiplication_ground_truth_against_integers():
 
 def test_maze_paper_example():
     task = get_task("maze")
-    prompt = "62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87="
-    assert task.answer(prompt) == "62>27>94"
+    prompt = task.from_text("62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87=")
+    assert task.render(task.answer(prompt)) == "62>27>94"
+    assert len(task.answer(prompt)) == 5  # every label one token, as the paper's maze tokenizer
+    assert task.render(prompt) == "62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87="
 
 
 def test_maze_is_a_tree_whose_path_has_the_asked_hops():
     """An independent check: rebuild the graph from the prompt text and search it."""
+    from selfimprove.tasks.base import number
+
     task = get_task("maze")
     rng = random.Random(5)
     for _ in range(200):
@@ -148,7 +153,7 @@ def test_maze_is_a_tree_whose_path_has_the_asked_hops():
         for entry in body.split("-"):
             node, nbrs = entry.split(":")
             graph[node] = set(nbrs.split(",")) if nbrs else set()
-        assert len(graph) == nodes and all(1 <= int(n) <= 99 for n in graph)
+        assert len(graph) == nodes and all(len(n) == 1 and 1 <= number(n) <= 99 for n in graph)
         assert all(u in graph[v] for u in graph for v in graph[u])  # undirected
         assert sum(map(len, graph.values())) == 2 * (nodes - 1)  # a tree has n-1 edges
         seen, stack, parent = {start}, [start], {start: None}  # depth-first search
@@ -208,25 +213,37 @@ def test_counting_training_lines_cover_every_number_of_long_test_lines():
 def test_packed_counting_fills_the_context_trains_every_line_and_holds_out_each_line():
     from selfimprove.data import make_base_dataset, make_eval_prompts
     from selfimprove.packing import PackedExamples
-    from selfimprove.tokenizer import CharTokenizer
+    from selfimprove.tasks.counting import NEXT_LINE
+    from selfimprove.tokenizer import EOS, CharTokenizer
 
     task = get_task("counting", {"context": 48})
     rng = random.Random(0)
     for _ in range(50):
         ex = task.sample_base(rng, 1, 16)
-        lines = ex.prompt.split("|")
+        lines = ex.prompt.split(NEXT_LINE)
         assert 3 + len(ex.prompt) + len(ex.target) <= 48 and len(lines) >= 2  # [BOS] ... [EOS], fed back by generation, fits
         assert task.answer(ex.prompt) == ex.target == task.answer(lines[-1])  # the last line is the question
         for line in lines[:-1]:  # every earlier line is a whole, correct count
             assert line[3:] == task.answer(line[:3])
         mask = task.supervised_in_prompt(ex.prompt)
-        assert len(mask) == len(ex.prompt) and sum(mask) == sum(len(line) - 3 for line in lines[:-1])
+        assert len(mask) == len(ex.prompt) and sum(mask) == sum(len(line) - 3 + 1 for line in lines[:-1])  # answer + [EOS]
     tok = CharTokenizer(task.alphabet)
     packed = PackedExamples(tok, [ex.prompt], [ex.target], [task.supervised_in_prompt(ex.prompt)])
     assert packed.answer_lengths[0] == len(ex.target) + 1 + sum(mask)
+    _, labels, _ = packed.pack(np.arange(1))
+    assert int((labels == EOS).sum()) == len(lines)  # every line ends with a trained [EOS], as evaluation lines do
     evals = make_eval_prompts(task, range(1, 17), 20, seed=0)
-    assert "|" not in "".join(evals["prompt"])  # evaluation lines stand alone
+    assert NEXT_LINE not in "".join(evals["prompt"])  # evaluation lines stand alone
     train = make_base_dataset(task, 1, 16, 2000, seed=0, exclude=set(evals["prompt"]))
     held = set(evals["prompt"])
     assert not any(key in held for p in train["prompt"] for key in task.prompt_keys(p))
     assert get_task("counting").supervised_in_prompt("ĀĂ>") is None  # the one-line protocol trains the answer only
+
+
+def test_a_line_end_inside_a_prompt_is_the_eos_token():
+    from selfimprove.tokenizer import EOS, EOS_CHAR, CharTokenizer
+
+    tok = CharTokenizer("ab")
+    assert tok.encode("a" + EOS_CHAR + "b") == [*tok.encode("a"), EOS, *tok.encode("b")]
+    with pytest.raises(ValueError, match="EOS_CHAR"):
+        CharTokenizer("a" + EOS_CHAR)

@@ -13,6 +13,18 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
+SYMBOL_BASE = 0x100  # 'Ā': clear of ASCII, so a number's character never collides with punctuation
+
+
+def symbol(n: int) -> str:
+    """The one character (so the one token) of the integer n, for tasks whose numbers are single tokens."""
+    return chr(SYMBOL_BASE + n)
+
+
+def number(c: str) -> int:
+    return ord(c) - SYMBOL_BASE
+
+
 @dataclass(frozen=True)
 class Example:
     prompt: str

@@ -18,35 +18,27 @@ from __future__ import annotations
 
 import random
 
-from .base import Example, Task
+from ..tokenizer import EOS_CHAR
+from .base import Example, Task, number, symbol
 
 MAX_NUMBER = 160  # room for counts of 150 (the seed's longest test lines) at any start
-SYMBOL_BASE = 0x100  # 'Ā': clear of ASCII, so numbers never collide with '>'
 ARROW = ">"
-NEXT_LINE = "|"  # between lines of a packed context: the end of one line and the start (SoS) of the next
-
-
-def symbol(n: int) -> str:
-    return chr(SYMBOL_BASE + n)
-
-
-def number(c: str) -> int:
-    return ord(c) - SYMBOL_BASE
+NEXT_LINE = EOS_CHAR  # between lines of a packed context: [EOS] ends a line as at evaluation, the next starts after it
 
 
 class Counting(Task):
     name = "counting"
-    VERSION = 2  # 2: the packed-context protocol (`context`)
-    alphabet = ARROW + NEXT_LINE + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
+    VERSION = 3  # 2: the packed-context protocol (`context`); 3: its lines end with [EOS], trained
+    alphabet = ARROW + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
     difficulty_unit = "numbers counted = line length - 5 tokens"
     directions = ("up",)
 
     def __init__(self, context: int | None = None):
         """`context`: tokens of a packed training sequence. None: one line per sequence, so absolute
         positions past the longest training line are never trained. An int: round-0 data packs lines
-        of the base counts back to back ('|' ends one and starts the next) until the next would not fit,
-        as LLM pre-training fills its context; every line's answer is trained (the last one's with
-        [EOS]), and the RASP-L program keys on the most recent start. Evaluation lines stand alone."""
+        of the base counts back to back ([EOS] ends one, the next starts after it) until the next would
+        not fit, as LLM pre-training fills its context; every line's answer and [EOS] are trained, and
+        the RASP-L program keys on the most recent start. Evaluation lines stand alone."""
         if context is not None and context < 8:
             raise ValueError(f"counting's context must hold a line (at least 8 tokens), got {context}")
         self.packed_context = context
@@ -72,13 +64,13 @@ class Counting(Task):
         return [line[:2] + ARROW for line in prompt.split(NEXT_LINE)]
 
     def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
-        """The answers of the earlier lines of a packed sequence (not the '|' after them: the last
-        line ends with [EOS] instead, and one position must not learn two ends)."""
+        """The answers of the earlier lines of a packed sequence and the [EOS] after each, as every
+        line of an evaluation ends (the last line's answer and [EOS] are the example's target)."""
         if NEXT_LINE not in prompt:
             return None
         mask = []
         for line in prompt.split(NEXT_LINE)[:-1]:
-            mask += [False, False, False] + [True] * (len(line) - 3) + [False]
+            mask += [False, False, False] + [True] * (len(line) - 3) + [True]
         return mask + [False] * 3
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:
@@ -110,8 +102,9 @@ class Counting(Task):
 
     @staticmethod
     def render(prompt: str, answer: str = "") -> str:
-        """The line as text: 'SoS 5 9 > 5 6 7 8 9 EoS' (without EoS while the answer is unfinished)."""
-        words = ["SoS", *(c if c in (ARROW, NEXT_LINE) else str(number(c)) for c in prompt + answer)]
+        """The line as text: 'SoS 5 9 > 5 6 7 8 9 EoS' (without EoS while the answer is unfinished);
+        a packed sequence's lines follow one another: '... 9 EoS SoS 3 4 > ...'."""
+        words = ["SoS", *(c if c == ARROW else "EoS SoS" if c == NEXT_LINE else str(number(c)) for c in prompt + answer)]
         return " ".join(words + (["EoS"] if answer else []))
 
 

@@ -1,6 +1,8 @@
 """Shortest path in a random tree ("maze"); difficulty is the pair (nodes, hops).
 
 The tree has `nodes` nodes with distinct labels 1..99; start and end are `hops` edges apart.
+Every label is one token, as in the paper's maze tokenizer: internally label n is the character
+`symbol(n)` (tasks/base.py); `render` writes the text with numbers, `from_text` reads it back.
 The prompt names start and end, then lists every node with its neighbours (nodes and
 neighbours in random order); the answer is the unique path:
 
@@ -20,8 +22,9 @@ least 'S>E', at most every label once. `validity` checks an answer against the p
 from __future__ import annotations
 
 import random
+import re
 
-from .base import Example, Task
+from .base import Example, Task, number, symbol
 
 MAX_LABEL = 99
 
@@ -53,8 +56,9 @@ def random_tree(rng: random.Random, nodes: int, hops: int) -> list[set[int]]:
 
 class Maze(Task):
     name = "maze"
-    VERSION = 1
-    alphabet = "0123456789>#:,-="
+    VERSION = 2  # 2: every label one token
+    PUNCTUATION = ">#:,-="
+    alphabet = PUNCTUATION + "".join(symbol(n) for n in range(1, MAX_LABEL + 1))
     difficulty_unit = "nodes, hops"
     axes = ("nodes", "hops")
 
@@ -63,7 +67,7 @@ class Maze(Task):
         if not 1 <= hops < nodes <= MAX_LABEL:
             raise ValueError(f"maze needs 1 <= hops < nodes <= {MAX_LABEL}, got nodes={nodes}, hops={hops}")
         adjacent = random_tree(rng, nodes, hops)
-        label = [str(x) for x in rng.sample(range(1, MAX_LABEL + 1), nodes)]
+        label = [symbol(x) for x in rng.sample(range(1, MAX_LABEL + 1), nodes)]
         order = list(range(nodes))
         rng.shuffle(order)
         entries = []
@@ -121,6 +125,16 @@ class Maze(Task):
         an edge of the prompt's tree (moves), it starts at the start and ends at the end (endpoints)."""
         start, end, adjacency = self.parse(prompt)
         path = answer.split(">")
-        well_formed = all(p.isdigit() and p in adjacency for p in path)
+        well_formed = all(p in adjacency for p in path)
         moves = well_formed and all(b in adjacency[a] for a, b in zip(path, path[1:]))
         return {"valid_format": well_formed, "valid_moves": moves, "valid_endpoints": well_formed and path[0] == start and path[-1] == end}
+
+    @staticmethod
+    def render(text: str) -> str:
+        """A prompt or answer with its labels as numbers: '62>94#55:62-...'."""
+        return "".join(str(number(c)) if c not in Maze.PUNCTUATION else c for c in text)
+
+    @staticmethod
+    def from_text(text: str) -> str:
+        """The inverse of `render`: numbers back to their one-token labels."""
+        return re.sub(r"\d+", lambda m: symbol(int(m.group())), text)
