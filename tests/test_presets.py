@@ -4,22 +4,29 @@ import subprocess
 
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import copy_workflow, snakemake_bin
 
 pytestmark = pytest.mark.workflow
 
 
-def run_preset(tmp_path, name, *overrides):
+def run_preset(tmp_path, name, smoke=None):
+    """The preset's smoke run in a copy of the workflow; `smoke` updates its smoke scale first."""
     workdir = copy_workflow(tmp_path)
-    cmd = [snakemake_bin(), "--cores", "2", "--configfile", f"config/experiments/{name}.yaml", "--config", "scale=smoke", *overrides]
+    preset = workdir / "config" / "experiments" / f"{name}.yaml"
+    if smoke:
+        cfg = yaml.safe_load(preset.read_text())
+        cfg["scales"]["smoke"].update(smoke)
+        preset.write_text(yaml.safe_dump(cfg))
+    cmd = [snakemake_bin(), "--cores", "2", "--configfile", f"config/experiments/{name}.yaml", "--config", "scale=smoke"]
     result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir / "results" / f"{name}_smoke"
 
 
 def test_multiplication_smoke_labels_the_scheduled_cells_and_plots_grids(tmp_path):
-    res = run_preset(tmp_path, "multiplication", "seeds=[0,1]", "majority_vote={models: 2, min_agree: 2}")  # two voters: CI time
+    res = run_preset(tmp_path, "multiplication", smoke={"seeds": [0, 1], "majority_vote": {"models": 2, "min_agree": 2}})  # CI time
     for r, cells in enumerate([{(1, 3), (3, 1)}, {(2, 3), (3, 2)}]):
         prompts = pd.read_parquet(res / f"round{r}" / "seed0" / "prompts.parquet")
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == cells
