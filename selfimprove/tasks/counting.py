@@ -52,7 +52,7 @@ class Counting(Task):
         used = len(lines[0].prompt) + len(lines[0].target) + 2  # [BOS] ... [EOS]
         while True:
             nxt = super().sample_base(rng, lo, hi)
-            if used + len(nxt.prompt) + len(nxt.target) + 1 > self.packed_context - 1:  # generation feeds [EOS] too
+            if used + len(nxt.prompt) + len(nxt.target) + 1 > self.packed_context - 1:  # one token spare under the context
                 break
             lines.append(nxt)
             used += len(nxt.prompt) + len(nxt.target) + 1
