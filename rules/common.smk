@@ -219,7 +219,7 @@ def train_params(wildcards):
 
 def optimizer_params(t):
     """The settings of `train` every training run shares, whatever its schedule."""
-    return {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps")}
+    return {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps", "sampling")}
 
 
 def schedule_params(cfg, round_):

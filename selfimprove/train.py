@@ -59,6 +59,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     newest_fraction: float = 0.5  # share of each batch drawn from the newest self-labelled round
     mixture_weights: str = "levels"  # how the rest is split: see mixture_probabilities
+    sampling: str = "replacement"  # replacement: rows drawn independently; epochs: see MixtureSampler
     newest_round: int | None = None  # the self-labelled round this run's data ends with (None: the latest present)
     seed: int = 0
     log_every: int = 25
@@ -79,7 +80,7 @@ def mixture_probabilities(df: pd.DataFrame, newest_fraction: float, weights: str
     an older round alone, but spread over all of them by weight.
     """
     self_rows = df["source"] == "self"
-    groups = np.where(self_rows, "self" + df["round"].astype(str), "base")
+    groups = data_groups(df)
     if not self_rows.any():
         if newest_round is not None:
             log.warning("round %d's filters kept no self-label: this run trains on the base data alone", newest_round)
@@ -97,6 +98,44 @@ def mixture_probabilities(df: pd.DataFrame, newest_fraction: float, weights: str
         mass = older / older.sum() * (1 - newest_fraction)
         mass[newest] = newest_fraction
     return (mass[groups] / sizes[groups]).to_numpy(copy=True)  # writable: torch.as_tensor warns on a read-only view
+
+
+def data_groups(df: pd.DataFrame) -> np.ndarray:
+    """Each row's group in the mixture: "base", or "self<r>" for round r's self-labels."""
+    return np.where(df["source"] == "self", "self" + df["round"].astype(str), "base")
+
+
+class MixtureSampler:
+    """Draws a step's rows from the mixture `probs` (one probability per row).
+
+    replacement: every row drawn independently. epochs (the paper's code, which streams each data
+    set in order and interleaves them): each example's group is drawn by the group's share, and a
+    group hands out its rows in one fixed shuffled order, round and round, so every row of a group
+    is seen once before any is seen again. `cursors` (how far each group has read) is the state a
+    resumed round needs besides `gen`.
+    """
+
+    def __init__(self, probs: torch.Tensor, groups: np.ndarray, sampling: str, gen: torch.Generator, seed: int):
+        if sampling not in ("replacement", "epochs"):
+            raise ValueError(f"unknown train.sampling {sampling!r}; use replacement or epochs")
+        self.probs, self.sampling, self.gen = probs, sampling, gen
+        order = torch.Generator().manual_seed(seed)
+        names = sorted(set(groups))
+        self.members = [np.flatnonzero(groups == name) for name in names]
+        self.orders = [m[torch.randperm(len(m), generator=order).numpy()] for m in self.members]
+        self.shares = torch.stack([probs[torch.as_tensor(m)].sum() for m in self.members])
+        self.cursors = [0] * len(names)
+
+    def draw(self, batch_size: int) -> np.ndarray:
+        if self.sampling == "replacement":
+            return torch.multinomial(self.probs, batch_size, replacement=True, generator=self.gen).numpy()
+        picks = torch.multinomial(self.shares, batch_size, replacement=True, generator=self.gen).numpy()
+        idx = np.empty(batch_size, dtype=np.int64)
+        for g, order in enumerate(self.orders):
+            slots = np.flatnonzero(picks == g)
+            idx[slots] = order[(self.cursors[g] + np.arange(len(slots))) % len(order)]
+            self.cursors[g] += len(slots)
+        return idx
 
 
 def group_weights(df: pd.DataFrame, groups: np.ndarray, weights: str) -> pd.Series:
@@ -270,6 +309,7 @@ def train_round(
     examples = PackedExamples(tok, dataset["prompt"], dataset["target"], prompt_masks, weights)
     probs = torch.as_tensor(mixture_probabilities(dataset, cfg.newest_fraction, cfg.mixture_weights, cfg.newest_round))
     gen = torch.Generator().manual_seed(cfg.seed)
+    sampler = MixtureSampler(probs, data_groups(dataset), cfg.sampling, gen, cfg.seed)
 
     # An interrupted run of this very round left a snapshot: continue from it.
     snapshot_file = resume.snapshot_path(checkpoint_out)
@@ -284,6 +324,7 @@ def train_round(
         model.load_state_dict(snapshot["model"])
         optimizer.load_state_dict(snapshot["optimizer"])
         gen.set_state(snapshot["sampler_rng"])
+        sampler.cursors = snapshot.get("sampler_cursors", sampler.cursors)
         torch.set_rng_state(snapshot["torch_rng"])
         rows, first_step = snapshot["log"], snapshot["step"]
         best = snapshot.get("best", best)
@@ -304,7 +345,7 @@ def train_round(
             raise TrainingDiverged(f"non-finite loss {loss.item()} before step {next_step}; nothing was saved")
         resume.save_snapshot(snapshot_file, {
             "fingerprint": fingerprint, "step": next_step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "sampler_rng": gen.get_state(), "torch_rng": torch.get_rng_state(), "log": rows, "best": best,
+            "sampler_rng": gen.get_state(), "sampler_cursors": list(sampler.cursors), "torch_rng": torch.get_rng_state(), "log": rows, "best": best,
         })
 
     prepare_for_device(model)
@@ -312,7 +353,7 @@ def train_round(
     micro_batches, t0 = 1, time.perf_counter()
     with resume.StopSignals() as stop:
         for step in tqdm(range(first_step, cfg.steps), desc="train", mininterval=5, initial=first_step, total=cfg.steps):
-            idx = torch.multinomial(probs, cfg.batch_size, replacement=True, generator=gen).numpy()
+            idx = sampler.draw(cfg.batch_size)
             lr = lr_at(step, cfg)
             for group in optimizer.param_groups:
                 group["lr"] = lr

@@ -1,6 +1,8 @@
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+import torch
 
 from selfimprove.data import (
     EXAMPLE_COLUMNS,
@@ -14,7 +16,7 @@ from selfimprove.data import (
 from selfimprove.tasks import get_task
 from selfimprove.tokenizer import BOS, EOS, PAD, CharTokenizer
 from selfimprove.packing import IGNORE, encode_padded
-from selfimprove.train import TrainConfig, lr_at, mixture_probabilities
+from selfimprove.train import MixtureSampler, TrainConfig, data_groups, lr_at, mixture_probabilities
 
 TASK = get_task("reverse_addition")
 
@@ -134,3 +136,50 @@ def test_small_difficulty_is_not_starved_by_exclusions_at_other_difficulties():
     exclude = set(make_eval_prompts(copy, range(5, 9), 500, seed=0)["prompt"])  # 2,000 prompts of length 5..8
     prompts = make_selflabel_prompts(copy, [2], 50, round_=0, seed=0, exclude=exclude)
     assert len(prompts) == 50  # 90 two-digit strings exist, none of them excluded
+
+
+def mixed_rows():
+    return pd.DataFrame({
+        "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
+        "difficulty2": 0,
+        "source": ["base"] * 100 + ["self"] * 40,
+        "round": [0] * 100 + [0] * 10 + [1] * 30,
+    })
+
+
+def test_epoch_sampling_reads_every_row_of_a_group_once_before_repeating_any():
+    df = mixed_rows()
+    probs = torch.as_tensor(mixture_probabilities(df, newest_fraction=0.5))
+    sampler = MixtureSampler(probs, data_groups(df), "epochs", torch.Generator().manual_seed(0), seed=0)
+    drawn = np.concatenate([sampler.draw(32) for _ in range(100)])
+    newest = np.flatnonzero((df["source"] == "self") & (df["round"] == 1))
+    from_newest = drawn[np.isin(drawn, newest)]
+    assert len(from_newest) / len(drawn) == pytest.approx(0.5, abs=0.03)  # the mixture still holds
+    for start in range(0, len(from_newest) - 30, 30):  # each pass of 30 rows is all 30 rows
+        assert sorted(from_newest[start:start + 30]) == list(newest)
+    base = np.flatnonzero(df["source"] == "base")
+    assert len(set(drawn[np.isin(drawn, base)][:100])) == 100
+
+
+def test_replacement_sampling_repeats_rows_within_a_pass():
+    df = mixed_rows()
+    probs = torch.as_tensor(mixture_probabilities(df, newest_fraction=0.5))
+    sampler = MixtureSampler(probs, data_groups(df), "replacement", torch.Generator().manual_seed(0), seed=0)
+    drawn = sampler.draw(140)
+    assert len(set(drawn)) < 140
+    with pytest.raises(ValueError, match="train.sampling"):
+        MixtureSampler(probs, data_groups(df), "shuffle", torch.Generator(), seed=0)
+
+
+def test_epoch_sampling_resumes_from_its_cursors_and_generator_state():
+    df = mixed_rows()
+    probs = torch.as_tensor(mixture_probabilities(df, newest_fraction=0.5))
+    first = MixtureSampler(probs, data_groups(df), "epochs", torch.Generator().manual_seed(3), seed=3)
+    for _ in range(5):
+        first.draw(16)
+    state, cursors = first.gen.get_state(), list(first.cursors)
+    expected = first.draw(16)
+    resumed = MixtureSampler(probs, data_groups(df), "epochs", torch.Generator().manual_seed(3), seed=3)
+    resumed.gen.set_state(state)
+    resumed.cursors = cursors
+    assert list(resumed.draw(16)) == list(expected)
