@@ -119,12 +119,13 @@ class MixtureSampler:
         if sampling not in ("replacement", "epochs"):
             raise ValueError(f"unknown train.sampling {sampling!r}; use replacement or epochs")
         self.probs, self.sampling, self.gen = probs, sampling, gen
-        order = torch.Generator().manual_seed(seed)
-        names = sorted(set(groups))
-        self.members = [np.flatnonzero(groups == name) for name in names]
-        self.orders = [m[torch.randperm(len(m), generator=order).numpy()] for m in self.members]
-        self.shares = torch.stack([probs[torch.as_tensor(m)].sum() for m in self.members])
-        self.cursors = [0] * len(names)
+        self.orders, self.cursors = [], []
+        if sampling == "epochs":
+            order = torch.Generator().manual_seed(seed)
+            members = [np.flatnonzero(groups == name) for name in sorted(set(groups))]
+            self.orders = [m[torch.randperm(len(m), generator=order).numpy()] for m in members]
+            self.shares = torch.stack([probs[torch.as_tensor(m)].sum() for m in members])
+            self.cursors = [0] * len(members)
 
     def draw(self, batch_size: int) -> np.ndarray:
         if self.sampling == "replacement":
