@@ -4,14 +4,11 @@
 #   snakemake --cores all --configfile FILE      another experiment
 #   snakemake --report report.html               every figure, browsable
 #
-# Each round is  train -> generate -> filter_labels -> build_dataset -> train (next round),
-# for every seed, plus evaluate after every train. See README.md.
-#
-# A config with a `sweep` (length and task generalization: counting, sparse parity) trains
-# once per variant and seed and evaluates instead: rules/sweep.smk.
-#
-# A config with `introspection` (RISE) runs iterations of collect -> convert -> finetune -> evaluate
-# on multi-turn episodes instead: rules/introspection.smk.
+# A config is one of three families of experiment, each in its own rules/<family>/:
+#   rounds         self-improvement: train -> generate -> filter_labels -> build_dataset -> train (next round), per seed
+#   sweep          length and task generalization (counting, sparse parity): train once per variant and seed, evaluate
+#   introspection  RISE: iterations of collect -> convert -> finetune -> evaluate on multi-turn episodes
+# Each family's plan.smk runs its checks (selfimprove/<family>/checks.py), paths.smk names its files.
 
 from snakemake.utils import min_version
 
@@ -28,38 +25,18 @@ include: "rules/common.smk"
 include: "rules/provenance.smk"
 
 
-if INTROSPECTION:
+if FAMILY == "rounds":
 
-    include: "rules/introspection.smk"
+    include: "rules/rounds/plan.smk"
+    include: "rules/rounds/paths.smk"
+    include: "rules/rounds/data.smk"
+    include: "rules/rounds/rounds.smk"
+    include: "rules/rounds/probe.smk"
+    include: "rules/rounds/summary.smk"
+    include: "rules/rounds/noise.smk"
 
     rule all:
-        input:
-            rules.rise_summarize.output,
-            [f"{RESULTS}/plots/{name}.png" for name in INTROSPECTION_FIGURES],
-            rules.provenance.output,
         default_target: True
-
-elif SWEEP:
-
-    include: "rules/sweep.smk"
-
-    rule all:
-        input:
-            rules.summarize_sweep.output,
-            [f"{RESULTS}/plots/{name}.png" for name in config.get("figures", {})],
-            rules.provenance.output,
-        default_target: True
-
-else:
-
-    include: "rules/data.smk"
-    include: "rules/selfimprove.smk"
-    include: "rules/evaluate.smk"
-    include: "rules/probe.smk"
-    include: "rules/summary.smk"
-    include: "rules/noise.smk"
-
-    rule all:
         input:
             rules.summarize.output,
             rules.plot_accuracy.output,
@@ -67,4 +44,29 @@ else:
             rules.plot_selflabels.output,
             rules.plot_noise.output if NOISE else [],
             rules.provenance.output,
+
+elif FAMILY == "sweep":
+
+    include: "rules/sweep/plan.smk"
+    include: "rules/sweep/paths.smk"
+    include: "rules/sweep/sweep.smk"
+
+    rule all:
         default_target: True
+        input:
+            rules.summarize_sweep.output,
+            [plot_file(name) for name in FIGURES],
+            rules.provenance.output,
+
+else:
+
+    include: "rules/introspection/plan.smk"
+    include: "rules/introspection/paths.smk"
+    include: "rules/introspection/introspection.smk"
+
+    rule all:
+        default_target: True
+        input:
+            rules.rise_summarize.output,
+            [plot_file(name) for name in FIGURES],
+            rules.provenance.output,

@@ -26,8 +26,10 @@ def our_arm(results: Path, last_round: int = 3) -> tuple[pd.DataFrame, pd.DataFr
     acc = pd.read_parquet(results / "summary" / "accuracy.parquet")
     acc = acc[(acc["round"] == last_round) & acc["difficulty"].isin(LENGTHS)]
     labels = pd.read_parquet(results / "summary" / "selflabels.parquet")
-    return (acc.pivot_table(index="difficulty", columns="seed", values="accuracy") * 100,
-            labels.pivot_table(index="round", columns="seed", values="label_accuracy_before") * 100)
+    return (
+        acc.pivot_table(index="difficulty", columns="seed", values="accuracy") * 100,
+        labels.pivot_table(index="round", columns="seed", values="label_accuracy_before") * 100,
+    )
 
 
 def official_seed(log: Path, rounds: int = 4) -> tuple[dict, list]:
@@ -45,8 +47,10 @@ def official_seed(log: Path, rounds: int = 4) -> tuple[dict, list]:
 
 def official_arm(logs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     runs = {int(re.search(r"(\d+)\D*$", log.stem).group(1)): official_seed(log) for log in logs}
-    return (pd.DataFrame({seed: acc for seed, (acc, _) in runs.items()}).rename_axis("difficulty"),
-            pd.DataFrame({seed: labels for seed, (_, labels) in runs.items()}).rename_axis("round"))
+    return (
+        pd.DataFrame({seed: acc for seed, (acc, _) in runs.items()}).rename_axis("difficulty"),
+        pd.DataFrame({seed: labels for seed, (_, labels) in runs.items()}).rename_axis("round"),
+    )
 
 
 def show(name: str, accuracy: pd.DataFrame, labels: pd.DataFrame) -> None:
@@ -60,7 +64,9 @@ def show(name: str, accuracy: pd.DataFrame, labels: pd.DataFrame) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", nargs="*", type=Path, help="our arms' results folders")
-    parser.add_argument("--official", nargs="+", type=Path, default=[], help="the official driver's logs, one per seed (named ...<seed>.log)")
+    parser.add_argument(
+        "--official", nargs="+", type=Path, default=[], help="the official driver's logs, one per seed (named ...<seed>.log)"
+    )
     args = parser.parse_args()
     for results in args.results:
         show(results.name, *our_arm(results))

@@ -3,7 +3,7 @@
 Both stacks get the same model (our weights copied into a `LlamaForCausalLM`), the same
 training examples in the same batches and the same prompts:
 
-* ours: `selfimprove.train.train_step` on packed batches; `selfimprove.generate.generate`.
+* ours: `selfimprove.engine.train.train_step` on packed batches; `selfimprove.engine.generate.generate`.
 * reference, as the paper's code runs it: `LlamaForCausalLM` (SDPA attention) trained on
   right-padded batches with an attention mask and AdamW, and `model.generate` (greedy, KV
   cache) on left-padded batches of the same size, one difficulty per batch as the paper's
@@ -34,14 +34,14 @@ import torch
 import torch.nn.functional as F
 import yaml
 
-from selfimprove.device import pick_device
-from selfimprove.generate import generate
-from selfimprove.hf import to_llama
-from selfimprove.model import ModelConfig, Transformer
-from selfimprove.packing import IGNORE, PackedExamples, encode_padded
+from selfimprove.engine.device import pick_device
+from selfimprove.engine.generate import generate
+from selfimprove.engine.model import ModelConfig, Transformer
+from selfimprove.engine.packing import IGNORE, PackedExamples, encode_padded
+from selfimprove.engine.tokenizer import EOS, PAD, CharTokenizer
+from selfimprove.engine.train import TrainConfig, make_optimizer, prepare_for_device, train_step
+from selfimprove.interop.hf import to_llama
 from selfimprove.tasks import get_task
-from selfimprove.tokenizer import EOS, PAD, CharTokenizer
-from selfimprove.train import TrainConfig, make_optimizer, prepare_for_device, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER_MODEL = {"n_layer": 6, "n_head": 6, "d_model": 384}
@@ -207,7 +207,7 @@ def hf_generate(model, tok, prompts, budgets, batch_size, device):
     by_len = {}
     for i, p in enumerate(prompts):
         by_len.setdefault(len(p), []).append(i)
-    tok_pad = lambda ids: [[PAD] * (max(map(len, ids)) - len(r)) + r for r in ids]  # noqa: E731
+    tok_pad = lambda ids: [[PAD] * (max(map(len, ids)) - len(r)) + r for r in ids]
     for ids in by_len.values():
         for j in range(0, len(ids), batch_size):
             batch = ids[j : j + batch_size]
@@ -256,7 +256,10 @@ def main(argv=None) -> dict:
 
     ours_model = Transformer(cfg).to(device)
     hf_model = to_llama(ours_model)
-    stacks = {"ours": OursTrain(ours_model, tok, prompts, targets, tcfg, device), "hf": HFTrain(hf_model, tok, prompts, targets, tcfg, device)}
+    stacks = {
+        "ours": OursTrain(ours_model, tok, prompts, targets, tcfg, device),
+        "hf": HFTrain(hf_model, tok, prompts, targets, tcfg, device),
+    }
     lengths = np.array([len(p) + len(t) + 1 for p, t in zip(prompts, targets)])
     windows = {name: [] for name in stacks}
     for name, stack in stacks.items():  # warm-up (and compilation) outside the timed windows
@@ -271,7 +274,10 @@ def main(argv=None) -> dict:
                 stack.step(idx)
             sync(device)
             windows[name].append((sum(lengths[idx].sum() for idx in chunk), time.perf_counter() - t))
-        print(f"train window {w + 1}/{args.windows}: " + ", ".join(f"{n} {windows[n][-1][0] / windows[n][-1][1]:,.0f} tok/s" for n in stacks), flush=True)
+        print(
+            f"train window {w + 1}/{args.windows}: " + ", ".join(f"{n} {windows[n][-1][0] / windows[n][-1][1]:,.0f} tok/s" for n in stacks),
+            flush=True,
+        )
     train_tps = {name: median_rate(windows[name]) for name in stacks}
     flops = train_flops_per_token(cfg, lengths)
     train_gflops = train_tps["ours"] * flops / 1e9
@@ -280,7 +286,9 @@ def main(argv=None) -> dict:
     peak = max(peak, matmul_gflops(device, torch.float32 if device.type == "cpu" else torch.bfloat16))
     dtype = torch.float32 if device.type == "cpu" else torch.bfloat16
     shaped = model_gemm_gflops(cfg, int(lengths[: tcfg.batch_size].sum()), device, dtype)
-    print(f"training FLOPs per token {flops / 1e6:.2f} M; ours {train_gflops:.1f} GFLOP/s = {train_gflops / peak:.1%} of the dense matmul rate")
+    print(
+        f"training FLOPs per token {flops / 1e6:.2f} M; ours {train_gflops:.1f} GFLOP/s = {train_gflops / peak:.1%} of the dense matmul rate"
+    )
     print(f"(this model's own matrix products alone run at {shaped:.1f} GFLOP/s = {shaped / peak:.1%} of it)", flush=True)
     breakdown = step_breakdown(stacks["ours"].step, batches[2:7], device) if device.type == "cpu" else None
     if breakdown:
@@ -309,7 +317,12 @@ def main(argv=None) -> dict:
         sync(device)
         gwindows["hf"].append((len(gprompts), time.perf_counter() - t))
         agree.append(np.mean([a == b for a, b in zip(ours_out, hf_out)]))
-        print(f"generate window {w + 1}/{args.windows}: " + ", ".join(f"{n} {gwindows[n][-1][0] / gwindows[n][-1][1]:,.0f} ex/s" for n in gwindows) + f", same output {agree[-1]:.1%}", flush=True)
+        print(
+            f"generate window {w + 1}/{args.windows}: "
+            + ", ".join(f"{n} {gwindows[n][-1][0] / gwindows[n][-1][1]:,.0f} ex/s" for n in gwindows)
+            + f", same output {agree[-1]:.1%}",
+            flush=True,
+        )
     gen_eps = {name: median_rate(gwindows[name]) for name in gwindows}
     ceiling = generation_gemm_ceiling(cfg, [len(p) + 1 for p in gprompts], budgets, gen_batch, device, dtype)
     print(
@@ -344,7 +357,9 @@ def main(argv=None) -> dict:
     ceilings = {"gen_ratio": result["gen_gemm_ceiling_ratio"], "train_mfu": result["train_mfu_gemm_only"]}
     for key, bound in ceilings.items():
         if key in targets and bound < targets[key]:
-            print(f"{key}: even with everything but the matrix products free, at most {bound:.3f} here: the target of {targets[key]} is beyond this machine at this model size")
+            print(
+                f"{key}: even with everything but the matrix products free, at most {bound:.3f} here: the target of {targets[key]} is beyond this machine at this model size"
+            )
     print(json.dumps(result))
     return result
 

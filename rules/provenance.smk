@@ -5,15 +5,15 @@ rule provenance:
     output:
         f"{RESULTS}/provenance.yaml",
     log:
-        f"{RESULTS}/logs/provenance.log",
+        log_file("provenance"),
+    conda:
+        f"../envs/{ENV_FILE}"
+    threads: 1
+    resources:
+        **DATA_JOB,
     params:
         config=config,
         versions=library_versions(),
         commit=git_commit(workflow.basedir),
-    threads: 1
-    resources:
-        **DATA_JOB,
-    conda:
-        CONDA_ENV
     script:
-        "../workflow_scripts/provenance.py"
+        "../workflow_scripts/common/provenance.py"

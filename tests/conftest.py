@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_FILES = ["Snakefile", "rules", "workflow_scripts", "config", "report", "envs", "profiles", "data"]
 MICRO = ROOT / "tests" / "configs" / "micro.yaml"
+SCHEMA = ROOT / "config" / "schema.yaml"
 
 
 def snakemake_bin() -> str:
@@ -52,3 +54,36 @@ def small_difficulties(task) -> list:
 
 def micro_config() -> dict:
     return yaml.safe_load(MICRO.read_text())
+
+
+def check_config(cfg: dict, defaults: bool = True):
+    """In-process, what Snakemake checks while it parses (rules/common.smk, then the family's plan.smk):
+    `cfg` merged over config/config.yaml (as a --configfile is), its scale applied, the schema with its
+    defaults, then the family's checks. Returns the family's plan; raises ConfigError naming the key."""
+    from snakemake.utils import validate
+
+    from selfimprove.introspection.checks import check_introspection
+    from selfimprove.rounds.checks import check_rounds
+    from selfimprove.sweep.checks import check_sweep
+    from selfimprove.workflow.checks import family_of
+    from selfimprove.workflow.config_check import check_schema
+    from selfimprove.workflow.jobs import scheduler_resources
+    from selfimprove.workflow.scales import apply_scale, merge
+
+    config = merge(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()), cfg) if defaults else copy.deepcopy(cfg)
+    apply_scale(config)
+    check_schema(config, SCHEMA)
+    validate(config, str(SCHEMA))
+    family = family_of(config)
+    for kind in ("model_jobs", "data_jobs"):
+        scheduler_resources(kind, config)
+    checks = {"rounds": check_rounds, "sweep": lambda c: check_sweep(c, SCHEMA), "introspection": check_introspection}
+    return checks[family](config)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that runs the workflow in a copy (the `workdir` fixture) runs Snakemake subprocesses: it is a
+    workflow test, so the fast lane (-m "not workflow") never spawns one."""
+    for item in items:
+        if "workdir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.workflow)

@@ -1,10 +1,10 @@
-"""A malformed configuration stops Snakemake at parse time, names the key, writes nothing."""
-
-import copy
+"""A malformed configuration stops Snakemake at parse time, names the key, writes nothing.\n\nThe checks are plain Python (check_config runs them in-process); a few tests run Snakemake itself."""
 
 import pytest
 import yaml
-from conftest import ROOT, micro_config, run_snakemake
+from conftest import ROOT, check_config, micro_config, run_snakemake
+
+from selfimprove.workflow.config_check import ConfigError
 
 
 def with_change(path, value):
@@ -23,8 +23,14 @@ def with_change(path, value):
 DELETE = object()
 NOISE = {"kinds": ["random"], "fractions": [0.3], "trials": 1, "continue_rounds": 1}
 ACCELERATED = {"threshold": 0.9, "probe_examples": 10, "max_jump": 2}
-RISE = {"iterations": 1, "problems": 8, "collect": {"source": "self", "turns": 2}, "convert": {"criterion": "best"},
-        "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0}, "evaluate": {"turns": 2, "samples": 2}}
+RISE = {
+    "iterations": 1,
+    "problems": 8,
+    "collect": {"source": "self", "turns": 2},
+    "convert": {"criterion": "best"},
+    "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0},
+    "evaluate": {"turns": 2, "samples": 2},
+}
 
 CASES = [
     # (key path, bad value, text the error must contain: the key, and what is allowed there)
@@ -37,11 +43,19 @@ CASES = [
     ("resources.data_jobs", {"runtime": "1h"}, "config key 'resources.data_jobs.runtime': '1h' is not of type 'integer'"),
     ("train.continue_training", "yes", "config key 'train.continue_training': 'yes' is not of type 'boolean'"),
     # unknown names
-    ("task", "multiplicaton", "config key 'task': unknown task 'multiplicaton'; available: copy, counting, counting_both, forward_addition, maze, multiplication"),
+    (
+        "task",
+        "multiplicaton",
+        "config key 'task': unknown task 'multiplicaton'; available: copy, counting, counting_both, forward_addition, maze, multiplication",
+    ),
     ("filters", ["length", "confidence"], "config key 'filters': unknown filter 'confidence'; available:"),
     ("model.pos_encoding", "alibi", "config key 'model.pos_encoding': 'alibi' is not one of ['none', 'rope', 'learned', 'sinusoidal']"),
     ("device", "tpu", "config key 'device': 'tpu' is not one of ['cpu', 'cuda', 'auto']"),
-    ("label_noise", {**NOISE, "start_rounds": [0], "kinds": ["flip"]}, "config key 'label_noise.kinds.0': 'flip' is not one of ['random', 'drop', 'perturb', 'both']"),
+    (
+        "label_noise",
+        {**NOISE, "start_rounds": [0], "kinds": ["flip"]},
+        "config key 'label_noise.kinds.0': 'flip' is not one of ['random', 'drop', 'perturb', 'both']",
+    ),
     # unknown and missing keys
     ("train.learning_rate", 0.1, "config key 'train.learning_rate': unknown key; allowed keys here: base_round, batch_size,"),
     ("resources.gpu", 1, "config key 'resources.gpu': unknown key; allowed keys here: data_jobs, gpus, model_jobs"),
@@ -61,7 +75,11 @@ CASES = [
     ("train.newest_fraction", 0, "config key 'train.newest_fraction': 0 is less than or equal to the minimum of 0"),
     ("train.checkpoint_every", -1, "config key 'train.checkpoint_every': -1 is less than the minimum of 0"),
     ("resources.model_jobs", {"mem_mb": 0}, "config key 'resources.model_jobs.mem_mb': 0 is less than the minimum of 1 (memory in MB"),
-    ("self_improve.accelerated", {**ACCELERATED, "threshold": 1.5}, "config key 'self_improve.accelerated.threshold': 1.5 is greater than the maximum of 1"),
+    (
+        "self_improve.accelerated",
+        {**ACCELERATED, "threshold": 1.5},
+        "config key 'self_improve.accelerated.threshold': 1.5 is greater than the maximum of 1",
+    ),
     ("seeds", [], "config key 'seeds': [] should be non-empty"),
     ("experiment", "my/run", "config key 'experiment': 'my/run' does not match"),
     # inconsistent or impossible settings
@@ -72,14 +90,42 @@ CASES = [
     ("train.later_rounds.warmup_steps", 50, "config key 'train.later_rounds': warmup_steps + decay_fraction * steps exceeds steps=10"),
     ("model.max_seq_len", 12, "config key 'model.max_seq_len': 12 tokens cannot hold the experiment's hardest examples"),
     ("resources.gpus", 1, "config key 'resources.gpus': 1 GPU(s) per job with device: cpu would hold GPUs that are never used"),
-    ("label_noise", {**NOISE, "start_rounds": [2]}, "config key 'label_noise.start_rounds': round 2 has no self-labels: rounds=2 labels rounds 0..1"),
+    (
+        "label_noise",
+        {**NOISE, "start_rounds": [2]},
+        "config key 'label_noise.start_rounds': round 2 has no self-labels: rounds=2 labels rounds 0..1",
+    ),
     # introspection (RISE)
-    ("introspection", {**RISE, "collect": {"source": "teacher", "turns": 2}}, "config key 'introspection.collect.teacher': source 'teacher' needs a teacher"),
-    ("introspection", {**RISE, "collect": {"source": "teacher", "turns": 2, "teacher": "nowhere.pt"}}, "config key 'introspection.collect.teacher': nowhere.pt does not exist"),
-    ("introspection", {**RISE, "collect": {"source": "self", "turns": 1}}, "config key 'introspection.collect.turns': 1 is less than the minimum of 2"),
-    ("introspection", {**RISE, "convert": {"criterion": "greedy"}}, "config key 'introspection.convert.criterion': 'greedy' is not one of ['all', 'better', 'best', 'success']"),
-    ("introspection", {**RISE, "environment": {"kind": "jsonl", "train": "gone.jsonl", "test": "gone.jsonl"}}, "config key 'introspection.environment': no problem file gone.jsonl"),
-    ("introspection", {**RISE, "environment": {"kind": "jsonl"}}, "config key 'introspection.environment': kind jsonl needs problem files: train and test missing"),
+    (
+        "introspection",
+        {**RISE, "collect": {"source": "teacher", "turns": 2}},
+        "config key 'introspection.collect.teacher': source 'teacher' needs a teacher",
+    ),
+    (
+        "introspection",
+        {**RISE, "collect": {"source": "teacher", "turns": 2, "teacher": "nowhere.pt"}},
+        "config key 'introspection.collect.teacher': nowhere.pt does not exist",
+    ),
+    (
+        "introspection",
+        {**RISE, "collect": {"source": "self", "turns": 1}},
+        "config key 'introspection.collect.turns': 1 is less than the minimum of 2",
+    ),
+    (
+        "introspection",
+        {**RISE, "convert": {"criterion": "greedy"}},
+        "config key 'introspection.convert.criterion': 'greedy' is not one of ['all', 'better', 'best', 'success']",
+    ),
+    (
+        "introspection",
+        {**RISE, "environment": {"kind": "jsonl", "train": "gone.jsonl", "test": "gone.jsonl"}},
+        "config key 'introspection.environment': no problem file gone.jsonl",
+    ),
+    (
+        "introspection",
+        {**RISE, "environment": {"kind": "jsonl"}},
+        "config key 'introspection.environment': kind jsonl needs problem files: train and test missing",
+    ),
     # difficulties that do not fit the task or the schedule
     ("task", "multiplication", "config key 'data.base_difficulty': a difficulty of task 'multiplication' is a list of 2 integers"),
     ("data.eval_difficulties", [[1, 2], 3], "config key 'data.eval_difficulties': a difficulty of task 'reverse_addition' is one integer"),
@@ -92,25 +138,38 @@ assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("path,value,message", CASES, ids=[c[0] + ("-missing" if c[1] is DELETE else "") for c in CASES])
-def test_bad_config_fails_before_any_job(workdir, path, value, message):
+def test_bad_config_is_refused_with_the_key_named(monkeypatch, path, value, message):
+    monkeypatch.chdir(ROOT)  # problem files and teachers are paths from the workflow's directory
     cfg = with_change(path, value)
-    if value is DELETE:  # the default config file would fill in a key missing from --configfile
-        (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(copy.deepcopy(cfg)))
-    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
+    with pytest.raises(ValueError) as err:  # ConfigError, or Snakemake's own schema error
+        check_config(cfg, defaults=value is not DELETE)  # a missing key must not be filled in by config/config.yaml
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[32], CASES[46]], ids=["schema", "seeds", "difficulty"])
+def test_snakemake_stops_on_a_bad_config_before_any_job(workdir, case):
+    path, value, message = case
+    result = run_snakemake(workdir, "-n", config=with_change(path, value), timeout=120)
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     assert not (workdir / "results").exists()
 
 
-def test_an_introspection_episode_must_fit_the_position_table(workdir):
-    cfg = with_change("introspection", {**RISE, "evaluate": {"turns": 5, "samples": 2, "full_history": True},
-                                        "environment": {"kind": "jsonl", "train": "data/word_problems/train.jsonl", "test": "data/word_problems/test.jsonl"}})
+def test_an_introspection_episode_must_fit_the_position_table(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    cfg = with_change(
+        "introspection",
+        {
+            **RISE,
+            "evaluate": {"turns": 5, "samples": 2, "full_history": True},
+            "environment": {"kind": "jsonl", "train": "data/word_problems/train.jsonl", "test": "data/word_problems/test.jsonl"},
+        },
+    )
     cfg["model"]["pos_encoding"] = "rope"
-    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
-    assert result.returncode != 0 and "config key 'model.max_seq_len': 1024 tokens cannot hold the longest introspection episode" in result.stdout + result.stderr
+    with pytest.raises(ConfigError, match="config key 'model.max_seq_len': 1024 tokens cannot hold the longest introspection episode"):
+        check_config(cfg)
     cfg["introspection"]["evaluate"]["full_history"] = False  # two attempts of a word problem fit
-    result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
-    assert result.returncode == 0, result.stdout[-2000:]
+    assert check_config(cfg).arms == ["rise", "single_turn"]
 
 
 def test_micro_config_is_valid(workdir):
@@ -129,7 +188,7 @@ def test_every_shipped_config_and_scale_plans_a_dag(workdir, path, scale):
     cfg = {**yaml.safe_load(path.read_text()), "scale": scale}
     init_from = cfg["model"].get("init_from")
     if scale == "full" and init_from:  # a user-supplied checkpoint: stand in a tiny random one
-        from selfimprove.pretrained import make_tiny_llama
+        from selfimprove.interop.pretrained import make_tiny_llama
 
         make_tiny_llama(workdir / init_from, "0123456789+=")
     result = run_snakemake(workdir, "-n", config=cfg, timeout=120)
@@ -147,7 +206,7 @@ def test_model_jobs_request_gpus_only_when_the_device_can_be_cuda(workdir, devic
     result = run_snakemake(workdir, "-n", "--verbose", config=cfg, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
     requests = {}
-    for name, resources in re.findall(r"^rule (\w+):\n(?:.*\n)*?\s+resources: (.*)", result.stdout, re.M):
+    for name, resources in re.findall(r"^rule (\w+):\n(?:.*\n)*?\s+resources: (.*)", result.stdout, re.MULTILINE):
         requests.setdefault(name, set()).add(re.search(r"gpu=(\d+)", resources).group(1) if "gpu=" in resources else "0")
     model_rules = {"train", "generate", "vote", "evaluate"}  # vote: another seed's model labels this seed's prompts
     assert model_rules <= set(requests) and {"filter_labels", "build_dataset", "eval_prompts"} <= set(requests)

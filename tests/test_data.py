@@ -4,7 +4,7 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
-from selfimprove.data import (
+from selfimprove.engine.data import (
     EXAMPLE_COLUMNS,
     make_base_dataset,
     make_eval_prompts,
@@ -13,10 +13,11 @@ from selfimprove.data import (
     read_table,
     write_table,
 )
+from selfimprove.engine.packing import IGNORE, encode_padded
+from selfimprove.engine.sampling import MixtureSampler, data_groups, mixture_probabilities
+from selfimprove.engine.tokenizer import BOS, EOS, PAD, CharTokenizer
+from selfimprove.engine.train import TrainConfig, lr_at
 from selfimprove.tasks import get_task
-from selfimprove.tokenizer import BOS, EOS, PAD, CharTokenizer
-from selfimprove.packing import IGNORE, encode_padded
-from selfimprove.train import MixtureSampler, TrainConfig, data_groups, lr_at, mixture_probabilities
 
 TASK = get_task("reverse_addition")
 
@@ -26,7 +27,13 @@ def test_example_tables_have_the_shared_schema(tmp_path):
     write_table(df, tmp_path / "d.parquet")
     schema = pq.read_schema(tmp_path / "d.parquet")
     assert {n: str(schema.field(n).type) for n in EXAMPLE_COLUMNS} == {
-        "prompt": "string", "target": "string", "difficulty": "int64", "difficulty2": "int64", "source": "string", "round": "int64"}
+        "prompt": "string",
+        "target": "string",
+        "difficulty": "int64",
+        "difficulty2": "int64",
+        "source": "string",
+        "round": "int64",
+    }
     back = read_table(tmp_path / "d.parquet")
     pd.testing.assert_frame_equal(back, df)
     assert set(back["source"]) == {"base"} and set(back["difficulty"]) <= {1, 2, 3, 4}
@@ -100,12 +107,14 @@ def test_loss_is_taken_on_answer_and_eos_only():
 
 
 def test_mixture_gives_newest_round_its_share():
-    df = pd.DataFrame({
-        "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
-        "difficulty2": 0,
-        "source": ["base"] * 100 + ["self"] * 40,
-        "round": [0] * 100 + [0] * 10 + [1] * 30,
-    })
+    df = pd.DataFrame(
+        {
+            "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
+            "difficulty2": 0,
+            "source": ["base"] * 100 + ["self"] * 40,
+            "round": [0] * 100 + [0] * 10 + [1] * 30,
+        }
+    )
     p = mixture_probabilities(df, newest_fraction=0.5)
     assert p.sum() == pytest.approx(1.0)
     newest = (df["round"] == 1) & (df["source"] == "self")
@@ -139,12 +148,14 @@ def test_small_difficulty_is_not_starved_by_exclusions_at_other_difficulties():
 
 
 def mixed_rows():
-    return pd.DataFrame({
-        "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
-        "difficulty2": 0,
-        "source": ["base"] * 100 + ["self"] * 40,
-        "round": [0] * 100 + [0] * 10 + [1] * 30,
-    })
+    return pd.DataFrame(
+        {
+            "difficulty": [1, 2, 3, 4] * 25 + [5] * 10 + [6] * 30,
+            "difficulty2": 0,
+            "source": ["base"] * 100 + ["self"] * 40,
+            "round": [0] * 100 + [0] * 10 + [1] * 30,
+        }
+    )
 
 
 def test_epoch_sampling_reads_every_row_of_a_group_once_before_repeating_any():
@@ -156,7 +167,7 @@ def test_epoch_sampling_reads_every_row_of_a_group_once_before_repeating_any():
     from_newest = drawn[np.isin(drawn, newest)]
     assert len(from_newest) / len(drawn) == pytest.approx(0.5, abs=0.03)  # the mixture still holds
     for start in range(0, len(from_newest) - 30, 30):  # each pass of 30 rows is all 30 rows
-        assert sorted(from_newest[start:start + 30]) == list(newest)
+        assert sorted(from_newest[start : start + 30]) == list(newest)
     base = np.flatnonzero(df["source"] == "base")
     assert len(set(drawn[np.isin(drawn, base)][:100])) == 100
 

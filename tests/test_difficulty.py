@@ -1,12 +1,11 @@
 """Difficulties of one- and two-axis tasks, ranges, and the per-round schedule as data."""
 
-
 import pandas as pd
 import pytest
 
-from selfimprove import difficulty as D
-from selfimprove.data import make_eval_prompts, make_selflabel_prompts
-from selfimprove.evaluate import accuracy_by_difficulty
+from selfimprove.engine.data import make_eval_prompts, make_selflabel_prompts
+from selfimprove.engine.evaluate import accuracy_by_difficulty
+from selfimprove.tasks import difficulty as D
 from selfimprove.tasks import get_task
 
 COPY, MULT, MAZE = get_task("copy"), get_task("multiplication"), get_task("maze")
@@ -43,8 +42,11 @@ def test_explicit_schedule_gives_any_cells_per_round():
 
 
 def test_check_config_names_the_key():
-    cfg = {"rounds": 2, "data": {"base_difficulty": [[1, 1], [5, 5]], "eval_difficulties": [[1, 1], [0, 8]]},
-           "self_improve": {"difficulty_step": [0, 1]}}
+    cfg = {
+        "rounds": 2,
+        "data": {"base_difficulty": [[1, 1], [5, 5]], "eval_difficulties": [[1, 1], [0, 8]]},
+        "self_improve": {"difficulty_step": [0, 1]},
+    }
     with pytest.raises(D.DifficultyError, match="data.eval_difficulties"):
         D.check_config(MULT, cfg)
     cfg["data"]["eval_difficulties"] = [[1, 1], [8, 8]]
@@ -73,19 +75,27 @@ def test_one_axis_tables_have_difficulty2_zero():
 
 
 def test_mixture_weighs_two_axis_data_by_first_axis_levels_or_by_cells():
-    from selfimprove.train import mixture_probabilities
+    from selfimprove.engine.sampling import mixture_probabilities
 
     # base: 2 x 2 cells (operand lengths 1..2 x 1..2); round 0 labelled (3, 1) and (1, 3); round 1 labelled (3, 2)
-    df = pd.DataFrame({"difficulty": [1, 1, 2, 2, 3, 1, 3], "difficulty2": [1, 2, 1, 2, 1, 3, 2],
-                       "source": ["base"] * 4 + ["self"] * 3, "round": [0] * 4 + [0, 0, 1]})
+    df = pd.DataFrame(
+        {
+            "difficulty": [1, 1, 2, 2, 3, 1, 3],
+            "difficulty2": [1, 2, 1, 2, 1, 3, 2],
+            "source": ["base"] * 4 + ["self"] * 3,
+            "round": [0] * 4 + [0, 0, 1],
+        }
+    )
     levels = mixture_probabilities(df, 0.5)  # the paper's code: base weighs its 2 first-axis lengths, a round 1
-    assert levels[6] == pytest.approx(0.5) and levels[:4].sum() == pytest.approx(0.5 * 2 / 3) and levels[4:6].sum() == pytest.approx(0.5 / 3)
+    assert (
+        levels[6] == pytest.approx(0.5) and levels[:4].sum() == pytest.approx(0.5 * 2 / 3) and levels[4:6].sum() == pytest.approx(0.5 / 3)
+    )
     cells = mixture_probabilities(df, 0.5, "cells")  # base covers 4 cells, round 0 two
     assert cells[:4].sum() == pytest.approx(0.5 * 4 / 6) and cells[4:6].sum() == pytest.approx(0.5 * 2 / 6)
 
 
 def test_mixture_spreads_an_empty_newest_round_over_all_older_data(caplog):
-    from selfimprove.train import mixture_probabilities
+    from selfimprove.engine.sampling import mixture_probabilities
 
     # round 1 (the newest) kept nothing: round 0's labels must not inherit its half of the batch
     df = pd.DataFrame({"difficulty": [1, 2, 3, 4, 5], "difficulty2": 0, "source": ["base"] * 4 + ["self"], "round": [0] * 5})
@@ -95,10 +105,12 @@ def test_mixture_spreads_an_empty_newest_round_over_all_older_data(caplog):
 
 
 def test_probe_accepts_the_leading_run_of_passing_difficulties_for_every_seed():
-    from selfimprove.probe import accepted_difficulties, decide
+    from selfimprove.rounds.probe import accepted_difficulties, decide
 
     def acc(per_seed):
-        return pd.DataFrame([(s, d, a) for s, row in enumerate(per_seed) for d, a in zip((6, 7, 8, 9), row)], columns=["seed", "difficulty", "accuracy"])
+        return pd.DataFrame(
+            [(s, d, a) for s, row in enumerate(per_seed) for d, a in zip((6, 7, 8, 9), row)], columns=["seed", "difficulty", "accuracy"]
+        )
 
     assert accepted_difficulties(decide(acc([[1.0, 0.995, 0.5, 1.0]]), 0.99)) == [6, 7]  # 9 passes but 8 broke the run
     assert accepted_difficulties(decide(acc([[0.2, 1.0, 1.0, 1.0]]), 0.99)) == [6]  # always at least the first

@@ -5,13 +5,13 @@ import random
 import pytest
 import torch
 
-from selfimprove.checkpoint import load_checkpoint
-from selfimprove.data import examples_frame
-from selfimprove.evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
-from selfimprove.model import ModelConfig
+from selfimprove.engine.checkpoint import load_checkpoint
+from selfimprove.engine.data import examples_frame
+from selfimprove.engine.evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
+from selfimprove.engine.model import ModelConfig
+from selfimprove.engine.tokenizer import BOS
+from selfimprove.engine.train import TrainConfig, train_round
 from selfimprove.tasks import get_task
-from selfimprove.tokenizer import BOS
-from selfimprove.train import TrainConfig, train_round
 
 
 def parity_prompts(n=60, seed=0):

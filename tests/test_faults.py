@@ -12,15 +12,15 @@ import pytest
 import torch
 from conftest import micro_config, run_snakemake
 
-from selfimprove import train as train_module
-from selfimprove.atomic import atomic_output
-from selfimprove.checkpoint import load_checkpoint
-from selfimprove.data import examples_frame, read_table, write_table
-from selfimprove.errors import InputFileError
-from selfimprove.logs import log_to
-from selfimprove.model import ModelConfig
+from selfimprove.engine import train as train_module
+from selfimprove.engine.checkpoint import load_checkpoint
+from selfimprove.engine.data import examples_frame, read_table, write_table
+from selfimprove.engine.model import ModelConfig
+from selfimprove.engine.train import TrainConfig, train_round
 from selfimprove.tasks import get_task
-from selfimprove.train import TrainConfig, train_round
+from selfimprove.workflow.atomic import atomic_output
+from selfimprove.workflow.errors import InputFileError
+from selfimprove.workflow.logs import log_to
 
 TASK = get_task("reverse_addition")
 
@@ -32,7 +32,13 @@ def small_dataset(n=300):
 
 def train_small(out, **cfg):
     settings = {"steps": 12, "batch_size": 16, "lr": 3e-3, "seed": 3, **cfg}
-    return train_round(small_dataset(), TrainConfig(**settings), out, model_config=ModelConfig(vocab_size=0, n_layer=1, n_head=2, d_model=32), alphabet=TASK.alphabet)
+    return train_round(
+        small_dataset(),
+        TrainConfig(**settings),
+        out,
+        model_config=ModelConfig(vocab_size=0, n_layer=1, n_head=2, d_model=32),
+        alphabet=TASK.alphabet,
+    )
 
 
 # --------------------------------------------------------------------------- out of memory
@@ -94,7 +100,7 @@ KILLED_WHILE_WRITING = """
 import os, signal, sys
 import pandas as pd
 import pyarrow.parquet as pq
-from selfimprove.data import write_table
+from selfimprove.engine.data import write_table
 def write_half_then_die(table, where, **kw):
     open(where, "wb").write(b"PAR1 half of a file")
     os.kill(os.getpid(), signal.SIGKILL)
@@ -112,10 +118,9 @@ def test_a_job_killed_while_writing_leaves_nothing_under_the_output_name(tmp_pat
 
 
 def test_a_failed_write_leaves_no_file_at_all(tmp_path):
-    with pytest.raises(RuntimeError):
-        with atomic_output(tmp_path / "plot.png") as tmp:
-            tmp.write_bytes(b"half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_output(tmp_path / "plot.png") as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("disk full")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -149,19 +154,21 @@ def test_truncated_checkpoint_names_the_file(tmp_path):
 
 def test_a_job_with_a_bad_input_ends_with_one_line_not_a_traceback(tmp_path):
     log = tmp_path / "job.log"
-    with pytest.raises(SystemExit) as exit_info:
-        with log_to(log):
-            read_table(tmp_path / "missing.parquet")
+    with pytest.raises(SystemExit) as exit_info, log_to(log):
+        read_table(tmp_path / "missing.parquet")
     assert exit_info.value.code == 1
     text = log.read_text()
     assert f"InputFileError: cannot read Parquet file {tmp_path / 'missing.parquet'}" in text
     assert "Traceback" not in text
 
 
-@pytest.mark.parametrize("victim, reader", [
-    ("results/micro/round0/seed0/dataset.parquet", "train"),
-    ("results/micro/round0/seed0/model.pt", "generate"),
-])
+@pytest.mark.parametrize(
+    "victim, reader",
+    [
+        ("results/micro/round0/seed0/dataset.parquet", "train"),
+        ("results/micro/round0/seed0/model.pt", "generate"),
+    ],
+)
 def test_workflow_stops_on_a_corrupted_intermediate_with_its_name(workdir, victim, reader):
     cfg = micro_config()
     cfg["seeds"], cfg["filters"] = [0], ["length"]

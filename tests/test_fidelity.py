@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from selfimprove.model import ModelConfig, Transformer
+from selfimprove.engine.model import ModelConfig, Transformer
+from selfimprove.engine.tokenizer import CharTokenizer
 from selfimprove.tasks import get_task
-from selfimprove.tokenizer import CharTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +24,18 @@ PAPER_NON_EMBEDDING_PARAMS = 14_239_104 - 2 * 102 * 384
 ARITHMETIC = dict(lr=(5e-4, 5e-4), batch=1024, eval_examples=1024, seeds=1, filters=["none"], vote=None)
 STRINGS = dict(ARITHMETIC, steps=(2000, 500), warmup=(200, 0), decay=(500, 500), labels=20000, rounds=100, base=[1, 10])
 REVERSE_ADDITION = dict(ARITHMETIC, steps=(10000, 1000), warmup=(1000, 0), decay=(2000, 500), labels=50000, rounds=84, base=[1, 16])
-MULTIPLICATION = dict(lr=(5e-5, 5e-5), batch=1024, eval_examples=128, steps=(10000, 3000), labels=50000, seeds=5,
-                      filters=["majority_vote", "length"], vote=(5, 4), base=[[1, 1], [5, 5]], rounds=40)
+MULTIPLICATION = dict(
+    lr=(5e-5, 5e-5),
+    batch=1024,
+    eval_examples=128,
+    steps=(10000, 3000),
+    labels=50000,
+    seeds=5,
+    filters=["majority_vote", "length"],
+    vote=(5, 4),
+    base=[[1, 1], [5, 5]],
+    rounds=40,
+)
 MAZE = dict(lr=(5e-4, 2e-4), batch=1024, eval_examples=1024, labels=50000, seeds=3)
 
 PAPER = {
@@ -34,18 +44,42 @@ PAPER = {
     "copy": STRINGS,
     "reverse": STRINGS,
     "copy_accelerated": dict(STRINGS, rounds=60),  # at most: the probe's target (100 digits) ends it
-    "forward_addition_length": dict(ARITHMETIC, steps=(10000, 3000), warmup=(1000, 0), decay=(2000, 1000), labels=50000, seeds=5,
-                                    filters=["length"], rounds=60, base=[1, 10]),
+    "forward_addition_length": dict(
+        ARITHMETIC,
+        steps=(10000, 3000),
+        warmup=(1000, 0),
+        decay=(2000, 1000),
+        labels=50000,
+        seeds=5,
+        filters=["length"],
+        rounds=60,
+        base=[1, 10],
+    ),
     "multiplication": MULTIPLICATION,
     "multiplication_accelerated": dict(MULTIPLICATION, vote=(5, 5), rounds=18),
     "maze_hops": dict(MAZE, steps=(25000, 5000), filters=["none"], vote=None, rounds=19, base=[[30, 1], [30, 9]]),
     "maze_hops_vote": dict(MAZE, steps=(25000, 5000), filters=["majority_vote"], vote=(3, 3), rounds=20, base=[[30, 1], [30, 9]]),
     "maze_nodes": dict(MAZE, steps=(12000, 4000), filters=["majority_vote"], vote=(3, 3), rounds=19, base=[[10, 9], [30, 9]]),
-    "pretrained_start": dict(lr=(1e-4, 1e-4), batch=64, eval_examples=1024, steps=(1200, 600), labels=10000, seeds=1, filters=["none"],
-                             vote=None, rounds=50, base=[1, 16]),
+    "pretrained_start": dict(
+        lr=(1e-4, 1e-4),
+        batch=64,
+        eval_examples=1024,
+        steps=(1200, 600),
+        labels=10000,
+        seeds=1,
+        filters=["none"],
+        vote=None,
+        rounds=50,
+        base=[1, 16],
+    ),
 }
-LABEL_NOISE = {"kinds": ["random", "drop", "perturb", "both"], "fractions": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
-               "start_rounds": [5, 10, 20], "trials": 3, "continue_rounds": 5}
+LABEL_NOISE = {
+    "kinds": ["random", "drop", "perturb", "both"],
+    "fractions": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "start_rounds": [5, 10, 20],
+    "trials": 3,
+    "continue_rounds": 5,
+}
 
 
 def preset(name):
@@ -105,7 +139,7 @@ def test_the_schedules_reach_the_papers_headlines():
 @pytest.mark.parametrize("name", sorted(PAPER))
 def test_the_smoke_scale_keeps_a_tiny_model(name):
     """A smoke run checks the code path on a laptop: the paper's widths must not leak into it."""
-    from selfimprove.scales import apply_scale
+    from selfimprove.workflow.scales import apply_scale
 
     cfg = {**preset(name), "scale": "smoke"}
     apply_scale(cfg)

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from selfimprove.filters import apply_filters
+from selfimprove.rounds.filters import apply_filters
 from selfimprove.tasks import get_task
 
 TASK = get_task("reverse_addition")
@@ -117,15 +117,27 @@ def test_maze_validity_checks_format_moves_and_endpoints_from_the_prompt_alone()
     assert MAZE.validity(MAZE_PROMPT, M("62>27>94")) == {"valid_format": True, "valid_moves": True, "valid_endpoints": True}
     assert MAZE.validity(MAZE_PROMPT, M("62>94")) == {"valid_format": True, "valid_moves": False, "valid_endpoints": True}  # no such edge
     assert MAZE.validity(MAZE_PROMPT, M("62>27")) == {"valid_format": True, "valid_moves": True, "valid_endpoints": False}  # stops short
-    assert MAZE.validity(MAZE_PROMPT, M("62>>94"))["valid_format"] is False and MAZE.validity(MAZE_PROMPT, M("62>41>94"))["valid_format"] is False
+    assert (
+        MAZE.validity(MAZE_PROMPT, M("62>>94"))["valid_format"] is False
+        and MAZE.validity(MAZE_PROMPT, M("62>41>94"))["valid_format"] is False
+    )
     assert MAZE.validity(MAZE_PROMPT, "62>27>94")["valid_format"] is False  # digit characters are not labels
     assert TASK.validity("12+34=", "460") is None  # a task without checks
 
 
 def test_valid_filter_is_an_oracle_move_filter_for_mazes():
     labels = [M("62>27>94"), M("62>94"), M("62>27>94"), M("62>27")]
-    df = pd.DataFrame({"prompt": [MAZE_PROMPT] * 4, "target": [M("62>27>94")] * 4, "difficulty": 13, "difficulty2": 2, "round": 0,
-                       "prediction": labels, "ended": [True, True, False, True]})
+    df = pd.DataFrame(
+        {
+            "prompt": [MAZE_PROMPT] * 4,
+            "target": [M("62>27>94")] * 4,
+            "difficulty": 13,
+            "difficulty2": 2,
+            "round": 0,
+            "prediction": labels,
+            "ended": [True, True, False, True],
+        }
+    )
     out = apply_filters(df, [], ["valid"], MAZE, {})
     assert list(out["accepted"]) == [True, False, False, False] and list(out["reason"]) == ["", "invalid", "invalid", "invalid"]
     with pytest.raises(ValueError, match="validity checks"):

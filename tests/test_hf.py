@@ -5,8 +5,8 @@ import torch
 
 pytest.importorskip("transformers", reason="the HF comparison needs the [bench] extra")
 
-from selfimprove.hf import from_llama, to_llama  # noqa: E402
-from selfimprove.model import ModelConfig, Transformer  # noqa: E402
+from selfimprove.engine.model import ModelConfig, Transformer
+from selfimprove.interop.hf import from_llama, to_llama
 
 
 @pytest.mark.parametrize("pos_encoding", ["rope", "none"])
@@ -27,8 +27,16 @@ def test_logits_match_llama_for_causal_lm(pos_encoding):
 
 def test_grouped_query_attention_and_llama3_rope_scaling_match_too():
     torch.manual_seed(1)
-    scaling = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 32}
-    cfg = ModelConfig(vocab_size=23, n_layer=2, n_head=4, n_kv_head=2, d_model=64, pos_encoding="rope", rope_theta=500.0, rope_scaling=scaling)
+    scaling = {
+        "rope_type": "llama3",
+        "factor": 8.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 32,
+    }
+    cfg = ModelConfig(
+        vocab_size=23, n_layer=2, n_head=4, n_kv_head=2, d_model=64, pos_encoding="rope", rope_theta=500.0, rope_scaling=scaling
+    )
     ours = Transformer(cfg).eval()
     for p in ours.parameters():
         p.data.normal_(0, 0.3)
@@ -43,7 +51,7 @@ def test_grouped_query_attention_and_llama3_rope_scaling_match_too():
 def test_pretrained_checkpoint_keeps_its_logits_on_the_task_vocabulary(tmp_path):
     from transformers import AutoModelForCausalLM
 
-    from selfimprove.pretrained import load_pretrained, make_tiny_llama
+    from selfimprove.interop.pretrained import load_pretrained, make_tiny_llama
 
     make_tiny_llama(tmp_path / "ckpt", "0123456789+=")
     model, tok, meta = load_pretrained(tmp_path / "ckpt", "0123456789+=")
@@ -72,12 +80,14 @@ def test_lora_trains_only_adapters_and_survives_a_checkpoint(tmp_path):
     pytest.importorskip("peft")
     import pandas as pd
 
-    from selfimprove.checkpoint import load_checkpoint
-    from selfimprove.pretrained import make_tiny_llama
-    from selfimprove.train import TrainConfig, train_round
+    from selfimprove.engine.checkpoint import load_checkpoint
+    from selfimprove.engine.train import TrainConfig, train_round
+    from selfimprove.interop.pretrained import make_tiny_llama
 
     make_tiny_llama(tmp_path / "ckpt", "0123456789+=")
-    data = pd.DataFrame({"prompt": ["12+3=", "4+5="] * 20, "target": ["150", "90"] * 20, "difficulty": 1, "difficulty2": 0, "source": "base", "round": 0})
+    data = pd.DataFrame(
+        {"prompt": ["12+3=", "4+5="] * 20, "target": ["150", "90"] * 20, "difficulty": 1, "difficulty2": 0, "source": "base", "round": 0}
+    )
     cfg = TrainConfig(steps=5, batch_size=8, lr=1e-2)
     train_round(data, cfg, tmp_path / "r0.pt", pretrained=tmp_path / "ckpt", lora={"r": 4, "alpha": 8}, alphabet="0123456789+=")
     model, _, state = load_checkpoint(tmp_path / "r0.pt")

@@ -4,19 +4,22 @@ criteria and weights, and the reward-weighted loss."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
 
-from selfimprove.introspection.environments import TaskEnvironment
+from selfimprove.engine.model import ModelConfig, Transformer
+from selfimprove.engine.packing import IGNORE, PackedExamples
+from selfimprove.engine.tokenizer import BOS, EOS, CharTokenizer
+from selfimprove.engine.train import packed_loss
+from selfimprove.introspection import metrics
 from selfimprove.introspection.convert import CRITERIA, convert_episode, keeps
+from selfimprove.introspection.environments import TaskEnvironment
 from selfimprove.introspection.rewards import CORRECT, MALFORMED, WRONG, reward
+from selfimprove.introspection.rollout import collect, parallel, sequential
 from selfimprove.introspection.trajectory import alphabet, turn_prompt, window
-from selfimprove.model import ModelConfig, Transformer
-from selfimprove.packing import IGNORE, PackedExamples
 from selfimprove.tasks import get_task
-from selfimprove.tokenizer import BOS, EOS, CharTokenizer
-from selfimprove.train import packed_loss
 
 Q = "347+589="  # reverse addition: the answer is the sum's digits in reverse (936 -> '639')
 
@@ -29,7 +32,9 @@ def test_a_turn_repeats_the_question_after_every_attempt_and_feedback():
         alphabet("0123456789XQ")
 
 
-@pytest.mark.parametrize("k, seen", [(None, ["a1", "a2", "a3", "a4"]), (1, []), (2, ["a4"]), (3, ["a3", "a4"]), (9, ["a1", "a2", "a3", "a4"])])
+@pytest.mark.parametrize(
+    "k, seen", [(None, ["a1", "a2", "a3", "a4"]), (1, []), (2, ["a4"]), (3, ["a3", "a4"]), (9, ["a1", "a2", "a3", "a4"])]
+)
 def test_the_context_window_keeps_the_question_and_the_last_k_minus_one_attempts(k, seen):
     previous = ["a1", "a2", "a3", "a4"]
     assert window(previous, k) == seen
@@ -117,18 +122,13 @@ def test_the_reward_weighted_loss_is_the_mean_of_weight_times_each_examples_toke
         seq = torch.tensor([BOS, *tok.encode(prompts[i] + targets[i]), EOS])
         logits = model(seq[None, :-1])[0]
         labels = torch.full((len(seq) - 1,), IGNORE)
-        labels[len(prompts[i]):] = seq[len(prompts[i]) + 1:]
+        labels[len(prompts[i]) :] = seq[len(prompts[i]) + 1 :]
         expected += weights[i] * F.cross_entropy(logits, labels, ignore_index=IGNORE)  # token-averaged
     assert examples.normalizer(idx) == len(idx)
     assert packed.item() == pytest.approx((expected / len(idx)).item(), rel=1e-5)
 
 
 # --------------------------------------------------------------------------- metrics and episodes
-
-import pandas as pd  # noqa: E402
-
-from selfimprove.introspection import metrics  # noqa: E402
-from selfimprove.introspection.rollout import collect, parallel, sequential  # noqa: E402
 
 
 def episodes(table):
@@ -138,12 +138,14 @@ def episodes(table):
 
 
 def test_metrics_on_hand_made_episodes():
-    seq = episodes({
-        0: [("1", 0), ("2", 1), ("2", 1)],  # wrong -> right, then kept; majority '2' right
-        1: [("5", 1), ("6", 0), ("6", 0)],  # right -> wrong; majority '6' wrong, but a turn was right (oracle)
-        2: [("7", 0), ("8", 0), ("7", 0)],  # never right
-        3: [("4", 1), ("3", 0), ("9", 0)],  # a three-way tie: the earliest, '4', is right
-    })
+    seq = episodes(
+        {
+            0: [("1", 0), ("2", 1), ("2", 1)],  # wrong -> right, then kept; majority '2' right
+            1: [("5", 1), ("6", 0), ("6", 0)],  # right -> wrong; majority '6' wrong, but a turn was right (oracle)
+            2: [("7", 0), ("8", 0), ("7", 0)],  # never right
+            3: [("4", 1), ("3", 0), ("9", 0)],  # a three-way tie: the earliest, '4', is right
+        }
+    )
     s = metrics.summary(seq)
     assert [s["acc@t1"], s["acc@t2"], s["acc@t3"]] == [0.5, 0.25, 0.25]
     assert s["m1@t3"] == 0.5 and s["p1@t3 (oracle)"] == 0.75

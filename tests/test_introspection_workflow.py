@@ -6,9 +6,9 @@ import math
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, copy_workflow, run_snakemake
-from selfimprove.data import read_table, write_table
+
+from selfimprove.engine.data import read_table, write_table
 from selfimprove.introspection import stages
 from selfimprove.introspection.environments import JsonlEnvironment, TaskEnvironment, final_number, make_environment
 from selfimprove.introspection.rewards import CORRECT, MALFORMED, WRONG
@@ -41,7 +41,13 @@ def test_task_environment_draws_disjoint_splits_at_their_difficulties():
 
 
 def test_a_two_axis_task_is_an_environment_too():
-    env = make_environment({"task": "multiplication", "data": {"base_difficulty": [[1, 1], [2, 2]], "eval_difficulties": [[3, 2], [3, 2]]}, "introspection": {}})
+    env = make_environment(
+        {
+            "task": "multiplication",
+            "data": {"base_difficulty": [[1, 1], [2, 2]], "eval_difficulties": [[3, 2], [3, 2]]},
+            "introspection": {},
+        }
+    )
     ev = env.problems("eval", 30, 0)
     assert set(zip(ev["difficulty"], ev["difficulty2"])) == {(3, 2)}
     assert set(zip(*(env.problems("base", 200, 0)[c] for c in ("difficulty", "difficulty2")))) == {(1, 1), (1, 2), (2, 1), (2, 2)}
@@ -69,9 +75,9 @@ def test_jsonl_environment_reads_gsm8k_style_files_and_judges_the_final_number()
 def test_word_problem_episodes_run_through_a_model():
     import torch
 
+    from selfimprove.engine.model import ModelConfig, Transformer
+    from selfimprove.engine.tokenizer import CharTokenizer
     from selfimprove.introspection.rollout import collect, sequential
-    from selfimprove.model import ModelConfig, Transformer
-    from selfimprove.tokenizer import CharTokenizer
 
     env = JsonlEnvironment(WORD_PROBLEMS / "train.jsonl", WORD_PROBLEMS / "test.jsonl", max_new_tokens=12)
     tok = CharTokenizer(env.alphabet)  # every character of the files and the markers is a token
@@ -87,9 +93,12 @@ def test_word_problem_episodes_run_through_a_model():
 
 def test_jsonl_environment_refuses_bad_files(tmp_path):
     bad = tmp_path / "bad.jsonl"
-    for line, match in (("not json", "JSON object"), (json.dumps({"question": "q"}), "JSON object"),
-                        (json.dumps({"question": "q", "answer": "no number"}), "#### <integer>"),
-                        (json.dumps({"question": "a § b", "answer": "#### 1"}), "markers")):
+    for line, match in (
+        ("not json", "JSON object"),
+        (json.dumps({"question": "q"}), "JSON object"),
+        (json.dumps({"question": "q", "answer": "no number"}), "#### <integer>"),
+        (json.dumps({"question": "a § b", "answer": "#### 1"}), "markers"),
+    ):
         bad.write_text(line + "\n")
         with pytest.raises(ValueError, match=match):
             JsonlEnvironment(bad, bad)
@@ -107,7 +116,9 @@ def episode_table(tmp_path):
     task = get_task("reverse_addition")
     right = {q: task.answer(q) for q in (Q1, Q2, Q3)}
     rows = [(0, Q1, 1, "99", 0), (0, Q1, 2, right[Q1], 1), (1, Q2, 1, right[Q2], 1), (2, Q3, 1, "00", 0), (2, Q3, 2, "0000000", -1)]
-    df = pd.DataFrame(rows, columns=["problem", "question", "turn", "attempt", "reward"]).assign(ended=True, source="self", difficulty=2, difficulty2=0)
+    df = pd.DataFrame(rows, columns=["problem", "question", "turn", "attempt", "reward"]).assign(
+        ended=True, source="self", difficulty=2, difficulty2=0
+    )
     write_table(df, tmp_path / "episodes.parquet")
     return right
 
@@ -134,8 +145,12 @@ def test_convert_writes_weighted_multi_turn_examples_in_the_engines_schema(tmp_p
     stages.convert(tmp_path / "episodes.parquet", tmp_path / "best.parquet", env=TASK_ENV, iteration=1, criterion="best", tau=0.4)
     best = read_table(tmp_path / "best.parquet").sort_values(["prompt"], ignore_index=True)
     kept = {(r.prompt, r.target, r.turn, r.reward) for r in best.itertuples()}
-    assert kept == {(turn_prompt(Q1, []), "99", 1, 0), (turn_prompt(Q1, ["99"]), right[Q1], 2, 1), (turn_prompt(Q2, []), right[Q2], 1, 1),
-                    (turn_prompt(Q3, []), "00", 1, 0)}  # Q3's malformed turn 2 is worse than its turn 1: not kept
+    assert kept == {
+        (turn_prompt(Q1, []), "99", 1, 0),
+        (turn_prompt(Q1, ["99"]), right[Q1], 2, 1),
+        (turn_prompt(Q2, []), right[Q2], 1, 1),
+        (turn_prompt(Q3, []), "00", 1, 0),
+    }  # Q3's malformed turn 2 is worse than its turn 1: not kept
     assert {(r.reward, round(r.weight, 3)) for r in best.itertuples()} == {(0, 1.0), (1, 12.182)}
     assert set(best["source"]) == {"self"} and set(best["round"]) == {1}
     stages.convert(tmp_path / "episodes.parquet", tmp_path / "all.parquet", env=TASK_ENV, iteration=1, criterion="all", tau=0.4)
@@ -187,14 +202,26 @@ def test_summary_gives_turn_accuracy_metrics_transitions_and_intervals_over_seed
 
 def rise_config(tmp_path) -> dict:
     return {
-        "experiment": "rise_micro", "task": "reverse_addition", "device": "cpu", "threads": 1, "seeds": [0],
+        "experiment": "rise_micro",
+        "task": "reverse_addition",
+        "device": "cpu",
+        "threads": 1,
+        "seeds": [0],
         "data": {"seed": 0, "base_difficulty": [1, 2], "base_size": 300, "eval_difficulties": [2, 2], "eval_examples": 12},
         "model": {"n_layer": 1, "n_head": 2, "d_model": 32, "pos_encoding": "none", "init_from": "policy_hf"},
-        "train": {"batch_size": 8, "min_lr_ratio": 0.1, "weight_decay": 0.0, "grad_clip": 1.0,
-                  "base_round": {"steps": 10, "lr": 0.003, "warmup_steps": 0, "decay_fraction": 0.0}},
+        "train": {
+            "batch_size": 8,
+            "min_lr_ratio": 0.1,
+            "weight_decay": 0.0,
+            "grad_clip": 1.0,
+            "base_round": {"steps": 10, "lr": 0.003, "warmup_steps": 0, "decay_fraction": 0.0},
+        },
         "generation": {"batch_size": 64},
         "introspection": {
-            "iterations": 1, "problems": 16, "context_window": 2, "finetune_from": "base",
+            "iterations": 1,
+            "problems": 16,
+            "context_window": 2,
+            "finetune_from": "base",
             "collect": {"source": "teacher", "turns": 3, "teacher": "teacher_hf"},
             "convert": {"criterion": "all"},
             "finetune": {"steps": 5, "lr": 0.001, "warmup_steps": 0, "decay_fraction": 0.0},
@@ -206,7 +233,7 @@ def rise_config(tmp_path) -> dict:
 
 @pytest.mark.workflow
 def test_an_iteration_with_a_hugging_face_policy_and_teacher(tmp_path):
-    from selfimprove.pretrained import make_tiny_llama
+    from selfimprove.interop.pretrained import make_tiny_llama
 
     workdir = copy_workflow(tmp_path)
     env = make_environment(rise_config(tmp_path))

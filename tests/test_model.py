@@ -5,17 +5,16 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-
-from selfimprove.checkpoint import load_checkpoint, save_checkpoint
-from selfimprove.generate import generate
-from selfimprove.model import MLPS, NORM_POSITIONS, NORMS, POS_ENCODINGS, ModelConfig, Transformer
-from selfimprove.tasks import TASKS, get_task
-from selfimprove.tokenizer import BOS, EOS, CharTokenizer
-
 from conftest import small_difficulties
 from test_packing import assert_packed_equals_one_by_one, examples
 
-# Architecture options: the LLaMA defaults, a GPT-2-like post-norm model, and the seed's model
+from selfimprove.engine.checkpoint import load_checkpoint, save_checkpoint
+from selfimprove.engine.generate import generate
+from selfimprove.engine.model import MLPS, NORM_POSITIONS, NORMS, POS_ENCODINGS, ModelConfig, Transformer
+from selfimprove.engine.tokenizer import BOS, EOS, CharTokenizer
+from selfimprove.tasks import TASKS, get_task
+
+# Architecture options: the LLaMA defaults, a GPT-2-like post-norm model, and the reference copy-task code's model
 # (with its --bias flag on).
 OPTIONS = {
     "llama": {},
@@ -167,7 +166,7 @@ def test_schema_enums_match_the_model_options():
 
 
 def test_to_llama_refuses_non_llama_options():
-    from selfimprove.hf import llama_config, to_llama
+    from selfimprove.interop.hf import llama_config, to_llama
 
     for key, value in [("norm", "layernorm"), ("norm_position", "post"), ("mlp", "gelu"), ("bias", True)]:
         model = Transformer(ModelConfig(vocab_size=10, n_layer=1, n_head=2, d_model=16, **{key: value}))
@@ -182,7 +181,12 @@ def test_checkpoint_round_trip_keeps_architecture_options(tmp_path):
     model = tiny_model(tok.vocab_size, "learned", **OPTIONS["post-layernorm-gelu-bias"])
     save_checkpoint(tmp_path / "model.pt", model, tok)
     loaded, _, _ = load_checkpoint(tmp_path / "model.pt")
-    assert loaded.cfg == model.cfg and (loaded.cfg.norm, loaded.cfg.norm_position, loaded.cfg.mlp, loaded.cfg.bias) == ("layernorm", "post", "gelu", True)
+    assert loaded.cfg == model.cfg and (loaded.cfg.norm, loaded.cfg.norm_position, loaded.cfg.mlp, loaded.cfg.bias) == (
+        "layernorm",
+        "post",
+        "gelu",
+        True,
+    )
     x = torch.randint(0, tok.vocab_size, (2, 9))
     with torch.no_grad():
         assert torch.equal(model(x), loaded.eval()(x))
@@ -224,7 +228,7 @@ def test_absolute_encodings_make_position_visible_and_respect_their_table():
 
 
 def test_sinusoidal_table_is_the_classic_one():
-    from selfimprove.model import sinusoidal_table
+    from selfimprove.engine.model import sinusoidal_table
 
     table = sinusoidal_table(50, 8)
     pos, i = 7, 2  # channel pair i: sin(pos / 10000^(2i/d)), cos(same)

@@ -5,7 +5,7 @@ import random
 import pandas as pd
 import pytest
 
-from selfimprove.noise import KINDS, corrupt, corrupt_table
+from selfimprove.rounds.noise import KINDS, corrupt, corrupt_table
 
 
 def test_each_kind_changes_only_what_it_says():
@@ -28,10 +28,15 @@ def test_each_kind_changes_only_what_it_says():
 @pytest.mark.parametrize("kind", KINDS)
 def test_corrupt_table_hits_exactly_the_fraction_of_accepted_rows_and_keeps_prompts(kind):
     n = 200
-    table = pd.DataFrame({
-        "prompt": [f"{i}=" for i in range(n)], "target": [f"{i:05d}" for i in range(n)], "true_target": [f"{i:05d}" for i in range(n)],
-        "accepted": [i % 4 != 0 for i in range(n)], "label_correct": True,
-    })
+    table = pd.DataFrame(
+        {
+            "prompt": [f"{i}=" for i in range(n)],
+            "target": [f"{i:05d}" for i in range(n)],
+            "true_target": [f"{i:05d}" for i in range(n)],
+            "accepted": [i % 4 != 0 for i in range(n)],
+            "label_correct": True,
+        }
+    )
     out = corrupt_table(table, kind, 0.3, seed="0:0:0")
     assert out["corrupted"].sum() == round(0.3 * 150) and not out.loc[~out["accepted"], "corrupted"].any()
     assert out["prompt"].equals(table["prompt"]) and table["target"].equals(table["true_target"])  # input untouched

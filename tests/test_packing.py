@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
-from selfimprove.model import POS_ENCODINGS, ModelConfig, Transformer
-from selfimprove.packing import IGNORE, PackedExamples, Packing, encode_padded
-from selfimprove.tasks import TASKS, get_task
-from selfimprove.tokenizer import PAD, CharTokenizer
-from selfimprove.train import packed_loss
-
 from conftest import small_difficulties
+
+from selfimprove.engine.model import POS_ENCODINGS, ModelConfig, Transformer
+from selfimprove.engine.packing import IGNORE, PackedExamples, Packing, encode_padded
+from selfimprove.engine.tokenizer import PAD, CharTokenizer
+from selfimprove.engine.train import packed_loss
+from selfimprove.tasks import TASKS, get_task
 
 
 def examples(name, n=40, seed=0):

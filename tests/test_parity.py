@@ -127,20 +127,23 @@ def test_every_training_task_count_is_scored_on_the_same_test_tasks():
         SparseParity(d=10, k=5, n_train_tasks=70, n_test_tasks=183)
 
 
-@pytest.mark.parametrize("options, option", [
-    ({"d": 3, "k": 4}, "k"),
-    ({"k": 0}, "k"),
-    ({"n_train_tasks": 45}, "n_train_tasks"),
-    ({"n_train_tasks": 0}, "n_train_tasks"),
-    ({"n_test_tasks": 0}, "n_test_tasks"),
-    ({"d": 10, "k": 3, "n_train_tasks": 100, "exclude": {"missing_coordinate": [1, 0]}}, "n_train_tasks"),
-    ({"exclude": {"missing_coordinate": [3, 0]}}, "missing_coordinate"),
-    ({"exclude": {"missing_coordinate": [1, 10]}}, "missing_coordinate"),
-    ({"exclude": {"missing_pair": [2, 2]}}, "missing_pair"),
-    ({"exclude": {"missing_pair": [1]}}, "missing_pair"),
-    ({"exclude": {"missing_triple": [1, 2, 3]}}, "exclude"),
-    ({"separator": "||"}, "separator"),
-])
+@pytest.mark.parametrize(
+    "options, option",
+    [
+        ({"d": 3, "k": 4}, "k"),
+        ({"k": 0}, "k"),
+        ({"n_train_tasks": 45}, "n_train_tasks"),
+        ({"n_train_tasks": 0}, "n_train_tasks"),
+        ({"n_test_tasks": 0}, "n_test_tasks"),
+        ({"d": 10, "k": 3, "n_train_tasks": 100, "exclude": {"missing_coordinate": [1, 0]}}, "n_train_tasks"),
+        ({"exclude": {"missing_coordinate": [3, 0]}}, "missing_coordinate"),
+        ({"exclude": {"missing_coordinate": [1, 10]}}, "missing_coordinate"),
+        ({"exclude": {"missing_pair": [2, 2]}}, "missing_pair"),
+        ({"exclude": {"missing_pair": [1]}}, "missing_pair"),
+        ({"exclude": {"missing_triple": [1, 2, 3]}}, "exclude"),
+        ({"separator": "||"}, "separator"),
+    ],
+)
 def test_bad_options_name_the_option(options, option):
     with pytest.raises(ValueError, match=option):
         get_task("sparse_parity", options)

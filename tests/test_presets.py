@@ -5,7 +5,6 @@ import subprocess
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import copy_workflow, snakemake_bin
 
 pytestmark = pytest.mark.workflow
@@ -68,7 +67,7 @@ def test_label_noise_smoke_never_touches_the_clean_chain(tmp_path):
 
 
 def test_pretrained_start_smoke_fine_tunes_a_local_llama_for_two_rounds(tmp_path):
-    from selfimprove.checkpoint import load_checkpoint
+    from selfimprove.engine.checkpoint import load_checkpoint
 
     res = run_preset(tmp_path, "pretrained_start")
     model, tok, state = load_checkpoint(res / "round0" / "seed0" / "model.pt")

@@ -19,10 +19,10 @@ from conftest import copy_workflow, micro_config, snakemake_bin
 DRIVER = """
 import logging, sys
 logging.basicConfig(level=logging.INFO)
-from selfimprove.data import examples_frame
-from selfimprove.model import ModelConfig
+from selfimprove.engine.data import examples_frame
+from selfimprove.engine.model import ModelConfig
 from selfimprove.tasks import get_task
-from selfimprove.train import TrainConfig, train_round
+from selfimprove.engine.train import TrainConfig, train_round
 import random
 import torch
 torch.set_num_threads(1)

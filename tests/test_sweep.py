@@ -7,18 +7,23 @@ import pytest
 import yaml
 from conftest import ROOT, copy_workflow, run_snakemake
 
-from selfimprove.checkpoint import load_checkpoint
-from selfimprove.config_check import ConfigError
-from selfimprove.scales import apply_scale
-from selfimprove.sweep import variants
+from selfimprove.engine.checkpoint import load_checkpoint
+from selfimprove.sweep.variants import variants
+from selfimprove.workflow.config_check import ConfigError
+from selfimprove.workflow.scales import apply_scale
 
 MICRO_SWEEP = yaml.safe_load((ROOT / "tests" / "configs" / "micro_sweep.yaml").read_text())
 
 
 def test_variants_are_every_combination_merged_over_the_config():
-    config = {"model": {"n_layer": 2, "pos_encoding": "none"}, "task_options": {"d": 6},
-              "sweep": {"pe": {"none": {}, "rope": {"model": {"pos_encoding": "rope"}}},
-                        "cot": {"on": {"task_options": {"cot": True}}, "off": {"task_options": {"cot": False}}}}}
+    config = {
+        "model": {"n_layer": 2, "pos_encoding": "none"},
+        "task_options": {"d": 6},
+        "sweep": {
+            "pe": {"none": {}, "rope": {"model": {"pos_encoding": "rope"}}},
+            "cot": {"on": {"task_options": {"cot": True}}, "off": {"task_options": {"cot": False}}},
+        },
+    }
     found = variants(config)
     assert list(found) == ["pe=none/cot=on", "pe=none/cot=off", "pe=rope/cot=on", "pe=rope/cot=off"]
     rope_off = found["pe=rope/cot=off"]
@@ -28,29 +33,38 @@ def test_variants_are_every_combination_merged_over_the_config():
     assert config["model"]["pos_encoding"] == "none"  # the experiment's config is untouched
 
 
-@pytest.mark.parametrize("sweep, key", [
-    ({"pe": {"a": {"seeds": [1]}}}, "sweep.pe.a.seeds"),  # set once per experiment
-    ({"pe": {"a b": {}}}, "sweep.pe"),  # becomes a directory name
-    ({"p/e": {"a": {}}}, "sweep.p/e"),
-    ({"pe": {}}, "sweep.pe"),
-])
+@pytest.mark.parametrize(
+    "sweep, key",
+    [
+        ({"pe": {"a": {"seeds": [1]}}}, "sweep.pe.a.seeds"),  # set once per experiment
+        ({"pe": {"a b": {}}}, "sweep.pe"),  # becomes a directory name
+        ({"p/e": {"a": {}}}, "sweep.p/e"),
+        ({"pe": {}}, "sweep.pe"),
+    ],
+)
 def test_bad_sweeps_name_the_key(sweep, key):
     with pytest.raises(ConfigError, match=re.escape(f"config key '{key}'")):
         variants({"sweep": sweep})
 
 
 def test_a_scale_replaces_the_sweep_and_its_figures_instead_of_merging_them():
-    config = {"scale": "smoke", "sweep": {"n": {"8": {}, "16": {}}}, "figures": {"f": {"kind": "by_axis", "x": "n"}},
-              "scales": {"smoke": {"sweep": {"n": {"2": {}}}, "figures": {"g": {"kind": "groups"}}}}}
+    config = {
+        "scale": "smoke",
+        "sweep": {"n": {"8": {}, "16": {}}},
+        "figures": {"f": {"kind": "by_axis", "x": "n"}},
+        "scales": {"smoke": {"sweep": {"n": {"2": {}}}, "figures": {"g": {"kind": "groups"}}}},
+    }
     apply_scale(config)
     assert config["sweep"] == {"n": {"2": {}}} and config["figures"] == {"g": {"kind": "groups"}}
 
 
 def test_variants_that_differ_only_in_the_model_share_their_data(tmp_path):
     workdir = copy_workflow(tmp_path)
-    result = run_snakemake(workdir, "-n", "--quiet", "rules", config=yaml.safe_load((ROOT / "config/experiments/counting.yaml").read_text()))
+    result = run_snakemake(
+        workdir, "-n", "--quiet", "rules", config=yaml.safe_load((ROOT / "config/experiments/counting.yaml").read_text())
+    )
     assert result.returncode == 0, result.stderr[-2000:]
-    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.M))
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, re.MULTILINE))
     assert counts["sweep_dataset"] == "2" and counts["sweep_eval_prompts"] == "2"  # one data set per protocol ...
     assert counts["sweep_train"] == "24" and counts["sweep_evaluate"] == "24"  # ... for 4 encodings x 3 seeds each
 
@@ -64,12 +78,20 @@ def test_a_variant_with_a_bad_value_fails_before_any_job_naming_the_key(tmp_path
 
 
 BAD_SWEEPS = [  # (change to the micro sweep, text the error must contain)
-    ({"figures": {"f": {"kind": "by_axis", "x": "width"}}}, "config key 'figures.f.x': 'width' is not a sweep axis; axes: exclusion, n_train_tasks"),
+    (
+        {"figures": {"f": {"kind": "by_axis", "x": "width"}}},
+        "config key 'figures.f.x': 'width' is not a sweep axis; axes: exclusion, n_train_tasks",
+    ),
     ({"figures": {"f": {"kind": "pie"}}}, "config key 'figures.f.kind': 'pie' is not one of"),
-    ({"task_options": {"d": 5, "k": 2, "n_test_tasks": 4, "depth": 3}}, "config key 'task_options': task 'sparse_parity' does not accept options"),
+    (
+        {"task_options": {"d": 5, "k": 2, "n_test_tasks": 4, "depth": 3}},
+        "config key 'task_options': task 'sparse_parity' does not accept options",
+    ),
     ({"task_options": {"d": 3, "k": 5}}, "config key 'task_options': sparse_parity needs 1 <= k <= d"),
-    ({"label_noise": {"kinds": ["random"], "fractions": [0.3], "start_rounds": [0], "trials": 1, "continue_rounds": 1}},
-     "config key 'label_noise': corrupts self-labels, which a sweep (train once, evaluate) has none of"),
+    (
+        {"label_noise": {"kinds": ["random"], "fractions": [0.3], "start_rounds": [0], "trials": 1, "continue_rounds": 1}},
+        "config key 'label_noise': corrupts self-labels, which a sweep (train once, evaluate) has none of",
+    ),
 ]
 
 
@@ -121,7 +143,9 @@ def test_a_sweep_trains_each_variant_once_and_summarizes_them_in_one_table(swept
         assert state["meta"]["best_step"] in (8, 16, 24)  # the best validated checkpoint is kept
         assert state["meta"]["best_valid_accuracy"] == log["valid_accuracy"].max()
         assert list((seed_dir / "tensorboard").glob("events.out.tfevents.*"))  # tracking: {tensorboard: true}
-        valid, evals, train = (set(pd.read_parquet(res / name / f)["prompt"]) for f in ("valid_prompts.parquet", "eval_prompts.parquet", "dataset.parquet"))
+        valid, evals, train = (
+            set(pd.read_parquet(res / name / f)["prompt"]) for f in ("valid_prompts.parquet", "eval_prompts.parquet", "dataset.parquet")
+        )
         assert len(valid) == 20 and not valid & evals and not valid & train  # the split that picks a checkpoint is never scored
     evals = {e: pd.read_parquet(res / f"exclusion={e}/n_train_tasks=2" / "eval_prompts.parquet") for e in ("none", "missing_coordinate")}
     for e, table in evals.items():  # every training-task count is scored on the same test prompts

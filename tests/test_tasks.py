@@ -48,8 +48,11 @@ def test_copy_format():
     assert task.target_length("5028=") == 4
 
 
-SPREAD = {"multiplication": [(1, 1), (2, 7), (7, 2), (12, 12)], "maze": [(2, 1), (12, 3), (30, 9), (99, 60)],
-          "sparse_parity": [20, 25, 30, 40]}  # fewer in-context segments can leave the hidden tuple ambiguous
+SPREAD = {
+    "multiplication": [(1, 1), (2, 7), (7, 2), (12, 12)],
+    "maze": [(2, 1), (12, 3), (30, 9), (99, 60)],
+    "sparse_parity": [20, 25, 30, 40],
+}  # fewer in-context segments can leave the hidden tuple ambiguous
 CASES = [(name, d) for name in sorted(TASKS) for d in SPREAD.get(name, [1, 2, 7, 25])]
 
 
@@ -81,6 +84,7 @@ def test_reverse_addition_ground_truth_against_integers():
 def test_sampling_is_seeded(name):
     task = get_task(name)
     difficulty = SPREAD.get(name, [5])[1 if name in SPREAD else 0]
+
     def draw(seed):
         rng = random.Random(seed)
         return [task.sample(rng, difficulty) for _ in range(3)]
@@ -90,7 +94,9 @@ def test_sampling_is_seeded(name):
 
 
 def test_unknown_task_lists_the_available_ones():
-    with pytest.raises(ValueError, match="available: copy, counting, counting_both, forward_addition, maze, multiplication, reverse, reverse_addition"):
+    with pytest.raises(
+        ValueError, match="available: copy, counting, counting_both, forward_addition, maze, multiplication, reverse, reverse_addition"
+    ):
         get_task("multiplication_typo")
 
 
@@ -199,7 +205,7 @@ def test_counting_format_and_ground_truth_from_the_endpoints():
 
 
 def test_counting_training_lines_cover_every_number_of_long_test_lines():
-    """The seed re-implementation tested on numbers its training never showed; here the short
+    """The reference re-implementation tested on numbers its training never showed; here the short
     training lines use every integer a long test line can."""
     from selfimprove.tasks.counting import number
 
@@ -211,10 +217,10 @@ def test_counting_training_lines_cover_every_number_of_long_test_lines():
 
 
 def test_packed_counting_fills_the_context_trains_every_line_and_holds_out_each_line():
-    from selfimprove.data import make_base_dataset, make_eval_prompts
-    from selfimprove.packing import PackedExamples
+    from selfimprove.engine.data import make_base_dataset, make_eval_prompts
+    from selfimprove.engine.packing import PackedExamples
+    from selfimprove.engine.tokenizer import EOS, CharTokenizer
     from selfimprove.tasks.counting import NEXT_LINE
-    from selfimprove.tokenizer import EOS, CharTokenizer
 
     task = get_task("counting", {"context": 48})
     rng = random.Random(0)
@@ -241,7 +247,7 @@ def test_packed_counting_fills_the_context_trains_every_line_and_holds_out_each_
 
 
 def test_a_line_end_inside_a_prompt_is_the_eos_token():
-    from selfimprove.tokenizer import EOS, EOS_CHAR, CharTokenizer
+    from selfimprove.engine.tokenizer import EOS, EOS_CHAR, CharTokenizer
 
     tok = CharTokenizer("ab")
     assert tok.encode("a" + EOS_CHAR + "b") == [*tok.encode("a"), EOS, *tok.encode("b")]

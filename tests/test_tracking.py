@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from selfimprove.tracking import open_tracker
+from selfimprove.workflow.tracking import open_tracker
 
 CONFIG = {"model": {"n_layer": 2}, "seed": 1}
 
@@ -20,7 +20,7 @@ def test_off_by_default_creates_nothing_and_imports_nothing(tmp_path):
         assert not tracker.enabled
     assert not (tmp_path / "run").exists()
     code = (
-        "import sys; from selfimprove.tracking import open_tracker\n"
+        "import sys; from selfimprove.workflow.tracking import open_tracker\n"
         "with open_tracker(None, 'unused', 'r', {}) as t: t.log(0, {'a': 1.0})\n"
         "print(sorted(m for m in ('tensorboard', 'wandb', 'torch.utils.tensorboard') if m in sys.modules))\n"
     )
@@ -96,7 +96,7 @@ def test_wandb_online_failure_falls_back_to_offline(tmp_path, monkeypatch, caplo
 
     monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.setattr(wandb, "init", fake_init)
-    from selfimprove.tracking import _open_wandb
+    from selfimprove.workflow.tracking import _open_wandb
 
     assert _open_wandb({"mode": "online"}, tmp_path, "r", CONFIG) == "offline-run"
     assert calls == ["online", "offline"]

@@ -14,7 +14,7 @@ def planned_jobs(result) -> set[tuple[str, str]]:
     jobs = set()
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
         m = re.match(r"(?:local)?rule (\w+):", block.strip())
-        out = re.search(r"^\s+output: ([^,\s]+)", block, re.M)
+        out = re.search(r"^\s+output: ([^,\s]+)", block, re.MULTILINE)
         if m and out:
             jobs.add((m.group(1), out.group(1)))
     return jobs
@@ -88,7 +88,11 @@ def test_same_config_and_seed_give_the_same_files_byte_for_byte(finished_run, tm
     result = run_snakemake(again, *targets)
     assert result.returncode == 0, result.stderr[-3000:]
     compared = ["results/micro/eval_prompts.parquet", *targets]
-    compared += [f"results/micro/round0/seed{s}/{name}" for s in seeds for name in ("dataset.parquet", "prompts.parquet", "generations.parquet", "accepted.parquet")]
+    compared += [
+        f"results/micro/round0/seed{s}/{name}"
+        for s in seeds
+        for name in ("dataset.parquet", "prompts.parquet", "generations.parquet", "accepted.parquet")
+    ]
     for path in compared:
         assert (again / path).read_bytes() == (finished_run / path).read_bytes(), f"{path} differs between two runs"
 
@@ -108,7 +112,7 @@ def test_results_record_what_produced_them(finished_run):
 def test_every_job_declares_threads_and_scheduler_resources(finished_run):
     result = run_snakemake(finished_run, "-n", "--forceall", "--verbose")
     assert result.returncode == 0, result.stderr[-2000:]
-    blocks = re.findall(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", result.stdout, re.M | re.S)
+    blocks = re.findall(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", result.stdout, re.MULTILINE | re.DOTALL)
     assert {name for name, _ in blocks} >= {"train", "generate", "evaluate", "filter_labels", "build_dataset", "summarize"}
     for name, body in blocks:
         if name == "all":
@@ -147,8 +151,20 @@ def test_more_rounds_only_run_the_new_rounds(finished_run):
     assert {p.split("/")[2] for p in rules_for(jobs, "evaluate")} == {new}
     assert {p.split("/")[2] for p in rules_for(jobs, "generate")} == {last}
     assert {r for r, _ in jobs} <= {
-        "selflabel_prompts", "generate", "vote", "filter_labels", "build_dataset", "train", "evaluate",
-        "summarize", "summarize_selflabels", "plot_accuracy", "plot_heatmap", "plot_selflabels", "provenance", "all",
+        "selflabel_prompts",
+        "generate",
+        "vote",
+        "filter_labels",
+        "build_dataset",
+        "train",
+        "evaluate",
+        "summarize",
+        "summarize_selflabels",
+        "plot_accuracy",
+        "plot_heatmap",
+        "plot_selflabels",
+        "provenance",
+        "all",
     }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .trajectory import MARKERS, turn_prompt
+from selfimprove.introspection.trajectory import MARKERS, turn_prompt
 
 CRITERIA = ("all", "better", "best", "success")
 
@@ -48,9 +48,18 @@ def keeps(criterion: str, rewards: list[int], i: int) -> bool:
     return r >= max(rewards[:i])  # best
 
 
-def convert_episode(question: str, attempts: list[str], rewards: list[int], *, criterion: str, tau: float = 0.4,
-                    remove_duplicates: bool = False, only_success: bool = False, context_window: int | None = None,
-                    markers: str = MARKERS) -> list[Candidate]:
+def convert_episode(
+    question: str,
+    attempts: list[str],
+    rewards: list[int],
+    *,
+    criterion: str,
+    tau: float = 0.4,
+    remove_duplicates: bool = False,
+    only_success: bool = False,
+    context_window: int | None = None,
+    markers: str = MARKERS,
+) -> list[Candidate]:
     """The kept examples of one episode (attempts and rewards in turn order)."""
     if len(attempts) != len(rewards):
         raise ValueError(f"{len(attempts)} attempts but {len(rewards)} rewards")

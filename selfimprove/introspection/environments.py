@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import difficulty as difficulty_
-from ..data import rng_for
-from ..tasks import Task, get_task
-from . import rewards
-from .trajectory import MARKERS, TEXT_MARKERS, alphabet as episode_alphabet
+from selfimprove.engine.data import rng_for
+from selfimprove.introspection import rewards
+from selfimprove.introspection.trajectory import MARKERS, TEXT_MARKERS
+from selfimprove.introspection.trajectory import alphabet as episode_alphabet
+from selfimprove.tasks import Task, get_task
+from selfimprove.tasks import difficulty as difficulty_
 
 PROBLEM_COLUMNS = ["question", "answer", "difficulty", "difficulty2"]
 
@@ -57,7 +58,7 @@ class TaskEnvironment:
         truth = self.answer(question)
         chars = sorted(rewards.answer_characters(self.task, question))
         i = rng.randrange(len(truth))
-        return truth[:i] + rng.choice([c for c in chars if c != truth[i]]) + truth[i + 1:]
+        return truth[:i] + rng.choice([c for c in chars if c != truth[i]]) + truth[i + 1 :]
 
     def problems(self, split: str, n: int, seed: int, exclude=frozenset()) -> pd.DataFrame:
         """`n` distinct questions of a split ('base' at the base difficulties; 'eval' or

@@ -34,8 +34,14 @@ def transitions(episodes: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for t in wide.columns[1:]:
         before, after = wide[t - 1], wide[t]
-        rows.append({"turn": int(t), "wrong_to_right": int((~before & after).sum()), "right_to_wrong": int((before & ~after).sum()),
-                     "unchanged": int((before == after).sum())})
+        rows.append(
+            {
+                "turn": int(t),
+                "wrong_to_right": int((~before & after).sum()),
+                "right_to_wrong": int((before & ~after).sum()),
+                "unchanged": int((before == after).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 

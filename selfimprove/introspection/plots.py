@@ -1,19 +1,20 @@
 """The introspection figures, from the summary tables (stages.summarize).
 
-    accuracy_by_turn   one panel per arm (RISE, the single-turn control): accuracy at each
-                       sequential turn, one colour per iteration (mean over seeds, band = the
-                       seeds' range; summary/metrics.md has the 95% t intervals); dashed: the history ablation; dotted horizontal: the
-                       majority of the parallel samples (m5@t1), the matched-compute baseline
-    transitions        per arm and iteration: wrong->right (up) and right->wrong (down) between
-                       consecutive sequential turns, summed over seeds
+accuracy_by_turn   one panel per arm (RISE, the single-turn control): accuracy at each
+                   sequential turn, one colour per iteration (mean over seeds, band = the
+                   seeds' range; summary/metrics.md has the 95% t intervals); dashed: the history ablation; dotted horizontal: the
+                   majority of the parallel samples (m5@t1), the matched-compute baseline
+transitions        per arm and iteration: wrong->right (up) and right->wrong (down) between
+                   consecutive sequential turns, summed over seeds
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from ..data import read_table
-from ..plots import save_figure
+
+from selfimprove.engine.data import read_table
+from selfimprove.workflow.figures import save_figure
 
 STYLES = {"sequential": "-", "shuffled_history": "--", "full_history": "-."}
 LABELS = {"sequential": "sequential", "shuffled_history": "another problem's history", "full_history": "no context window"}
@@ -35,8 +36,16 @@ def plot_accuracy_by_turn(turns_path, transitions_path, metrics_path, out, title
             t = turns[(turns["arm"] == arm) & (turns["protocol"] == protocol)]
             for it, g in t.groupby("iteration"):
                 stats = g.groupby("turn")["accuracy"].agg(["mean", "min", "max"])
-                ax.plot(stats.index, stats["mean"], style, marker="o" if protocol == "sequential" else None, ms=3.5, color=colors[it],
-                        lw=1.8 if protocol == "sequential" else 1.1, label=f"iteration {it}" if protocol == "sequential" else None)
+                ax.plot(
+                    stats.index,
+                    stats["mean"],
+                    style,
+                    marker="o" if protocol == "sequential" else None,
+                    ms=3.5,
+                    color=colors[it],
+                    lw=1.8 if protocol == "sequential" else 1.1,
+                    label=f"iteration {it}" if protocol == "sequential" else None,
+                )
                 if protocol == "sequential":
                     ax.fill_between(stats.index, stats["min"], stats["max"], color=colors[it], alpha=0.15, lw=0)
         majority = headline[(headline["arm"] == arm) & (headline["protocol"] == "sequential") & headline["metric"].str.match(r"m\d+@t1$")]

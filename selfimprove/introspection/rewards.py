@@ -8,7 +8,7 @@ the digits and whatever the true answer writes (multiplication's '+' and '=').
 
 from __future__ import annotations
 
-from ..tasks import Task
+from selfimprove.tasks import Task
 
 CORRECT, WRONG, MALFORMED = 1, 0, -1
 

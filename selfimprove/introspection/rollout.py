@@ -19,8 +19,8 @@ import logging
 
 import pandas as pd
 
-from ..generate import generate
-from .trajectory import turn_prompt
+from selfimprove.engine.generate import generate
+from selfimprove.introspection.trajectory import turn_prompt
 
 log = logging.getLogger(__name__)
 SOURCES = ("self", "teacher", "oracle")
@@ -37,15 +37,30 @@ def prompt(env, question: str, previous: list[str], context_window: int | None =
     return turn_prompt(question, previous, context_window, env.markers)
 
 
-def collect(model, tok, env, questions: list[str], *, turns: int = 2, source: str = "self", samples: int = 8,
-            temperature: float = 1.0, seed: int = 0, teacher=None, context_window: int | None = None, batch_size: int = 256) -> pd.DataFrame:
+def collect(
+    model,
+    tok,
+    env,
+    questions: list[str],
+    *,
+    turns: int = 2,
+    source: str = "self",
+    samples: int = 8,
+    temperature: float = 1.0,
+    seed: int = 0,
+    teacher=None,
+    context_window: int | None = None,
+    batch_size: int = 256,
+) -> pd.DataFrame:
     """One episode per question: rows (problem, question, turn, attempt, ended, reward, source)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; available: {', '.join(SOURCES)}")
     if source == "teacher" and teacher is None:
         raise ValueError("source 'teacher' needs a teacher (model, tokenizer)")
     rows, history = [], {i: [] for i in range(len(questions))}
-    texts, ended = attempts(model, tok, env, [prompt(env, q, []) for q in questions], questions, temperature=temperature, seed=seed, batch_size=batch_size)
+    texts, ended = attempts(
+        model, tok, env, [prompt(env, q, []) for q in questions], questions, temperature=temperature, seed=seed, batch_size=batch_size
+    )
     open_ = []
     for i, (q, a, e) in enumerate(zip(questions, texts, ended)):
         r = env.reward(q, a, e)
@@ -65,11 +80,19 @@ def collect(model, tok, env, questions: list[str], *, turns: int = 2, source: st
             t_model, t_tok = teacher
             best = list(zip(*attempts(t_model, t_tok, env, prompts, qs, temperature=temperature, seed=seed + turn, batch_size=batch_size)))
         else:  # best of `samples` own samples
-            texts, ended = attempts(model, tok, env, [p for p in prompts for _ in range(samples)], [q for q in qs for _ in range(samples)],
-                                    temperature=temperature, seed=seed + turn, batch_size=batch_size)
+            texts, ended = attempts(
+                model,
+                tok,
+                env,
+                [p for p in prompts for _ in range(samples)],
+                [q for q in qs for _ in range(samples)],
+                temperature=temperature,
+                seed=seed + turn,
+                batch_size=batch_size,
+            )
             best = []
             for j, q in enumerate(qs):
-                options = list(zip(texts[j * samples:(j + 1) * samples], ended[j * samples:(j + 1) * samples]))
+                options = list(zip(texts[j * samples : (j + 1) * samples], ended[j * samples : (j + 1) * samples]))
                 best.append(max(options, key=lambda o: env.reward(q, *o)))  # max keeps the first best
         still_open = []
         for i, (a, e) in zip(open_, best):
@@ -82,8 +105,19 @@ def collect(model, tok, env, questions: list[str], *, turns: int = 2, source: st
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["problem", "turn"], ignore_index=True)
 
 
-def sequential(model, tok, env, questions: list[str], *, turns: int = 5, context_window: int | None = 2,
-               temperature: float = 0.0, seed: int = 0, batch_size: int = 256, history_from=None) -> pd.DataFrame:
+def sequential(
+    model,
+    tok,
+    env,
+    questions: list[str],
+    *,
+    turns: int = 5,
+    context_window: int | None = 2,
+    temperature: float = 0.0,
+    seed: int = 0,
+    batch_size: int = 256,
+    history_from=None,
+) -> pd.DataFrame:
     """`turns` attempts per question, each after constant feedback on all earlier ones (no early stop).
 
     `history_from`, for the history ablation: a permutation of the questions whose previous
@@ -101,10 +135,16 @@ def sequential(model, tok, env, questions: list[str], *, turns: int = 5, context
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
 
 
-def parallel(model, tok, env, questions: list[str], *, samples: int = 5, temperature: float = 1.0, seed: int = 0, batch_size: int = 256) -> pd.DataFrame:
+def parallel(
+    model, tok, env, questions: list[str], *, samples: int = 5, temperature: float = 1.0, seed: int = 0, batch_size: int = 256
+) -> pd.DataFrame:
     """`samples` independent first attempts per question (their `turn` column is the sample index)."""
     prompts = [prompt(env, q, []) for q in questions for _ in range(samples)]
-    texts, ended = attempts(model, tok, env, prompts, [q for q in questions for _ in range(samples)], temperature=temperature, seed=seed, batch_size=batch_size)
-    rows = [(i // samples, questions[i // samples], i % samples + 1, a, e, env.reward(questions[i // samples], a, e), "parallel")
-            for i, (a, e) in enumerate(zip(texts, ended))]
+    texts, ended = attempts(
+        model, tok, env, prompts, [q for q in questions for _ in range(samples)], temperature=temperature, seed=seed, batch_size=batch_size
+    )
+    rows = [
+        (i // samples, questions[i // samples], i % samples + 1, a, e, env.reward(questions[i // samples], a, e), "parallel")
+        for i, (a, e) in enumerate(zip(texts, ended))
+    ]
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS)

@@ -21,15 +21,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_output
-from ..checkpoint import load_checkpoint, save_checkpoint
-from ..data import read_table, rng_for, write_table
-from ..device import pick_device
-from ..model_stages import model_start
-from ..train import TrainConfig, train_round_to_files
-from . import metrics, rollout
-from .convert import convert_episode
-from .environments import PROBLEM_COLUMNS, make_environment
+from selfimprove.engine.checkpoint import load_checkpoint, save_checkpoint
+from selfimprove.engine.data import read_table, rng_for, write_table
+from selfimprove.engine.device import pick_device
+from selfimprove.engine.model_stages import model_start
+from selfimprove.engine.train import TrainConfig, train_round_to_files
+from selfimprove.introspection import metrics, rollout
+from selfimprove.introspection.convert import convert_episode
+from selfimprove.introspection.environments import PROBLEM_COLUMNS, make_environment
+from selfimprove.workflow.atomic import atomic_output
 
 log = logging.getLogger(__name__)
 EPISODES = {"problem": "int64", "question": "str", "turn": "int64", "attempt": "str", "reward": "int64"}
@@ -43,8 +43,16 @@ def eval_problems(out, *, env, n, seed):
 
 def _examples(prompts, targets, problems: pd.DataFrame, *, source: str, iteration: int, weights=None, **extra) -> pd.DataFrame:
     """A training table in the engine's schema (data.EXAMPLE_COLUMNS), plus `weight` and extras."""
-    df = pd.DataFrame({"prompt": list(prompts), "target": list(targets), "difficulty": problems["difficulty"].to_numpy(),
-                       "difficulty2": problems["difficulty2"].to_numpy(), "source": source, "round": iteration})
+    df = pd.DataFrame(
+        {
+            "prompt": list(prompts),
+            "target": list(targets),
+            "difficulty": problems["difficulty"].to_numpy(),
+            "difficulty2": problems["difficulty2"].to_numpy(),
+            "source": source,
+            "round": iteration,
+        }
+    )
     if weights is not None:
         df["weight"] = list(weights)
     for k, v in extra.items():
@@ -84,13 +92,15 @@ def train(dataset_paths, model_out, log_out, *, env, model, train, seed, device,
         return
     start = model_start(model, make_environment(env).alphabet, init, pretrained)
     log.info("training on %d examples%s", len(df), f" (weights {df['weight'].describe().to_dict()})" if "weight" in df else "")
-    train_round_to_files(df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **start)
+    train_round_to_files(
+        df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **start
+    )
 
 
 def load_teacher(path, alphabet, dev):
     """A teacher model: a model.pt checkpoint, or a local Hugging Face causal LM directory."""
     if Path(path).is_dir():
-        from ..pretrained import load_pretrained
+        from selfimprove.interop.pretrained import load_pretrained
 
         model, tok, _ = load_pretrained(path, alphabet)
         return model.to(dev).eval(), tok
@@ -98,8 +108,26 @@ def load_teacher(path, alphabet, dev):
     return model.eval(), tok
 
 
-def collect(model_path, eval_path, out, *, env, iteration, n, seed, data_seed, source, turns, samples=8, temperature=1.0,
-            teacher=None, context_window=2, batch_size=256, device="cpu", threads=1):
+def collect(
+    model_path,
+    eval_path,
+    out,
+    *,
+    env,
+    iteration,
+    n,
+    seed,
+    data_seed,
+    source,
+    turns,
+    samples=8,
+    temperature=1.0,
+    teacher=None,
+    context_window=2,
+    batch_size=256,
+    device="cpu",
+    threads=1,
+):
     """Episodes on `n` fresh problems with the previous iteration's model (on-policy)."""
     e = make_environment(env)
     problems = e.problems(f"collect{iteration}", n, data_seed, exclude=set(read_table(eval_path, PROBLEM_COLUMNS)["question"]))
@@ -107,13 +135,31 @@ def collect(model_path, eval_path, out, *, env, iteration, n, seed, data_seed, s
     model, tok, _ = load_checkpoint(model_path, dev)
     model.eval()
     teacher_pair = load_teacher(teacher, e.alphabet, dev) if source == "teacher" else None
-    episodes = rollout.collect(model, tok, e, list(problems["question"]), turns=turns, source=source, samples=samples,
-                               temperature=temperature, seed=seed * 1000 + iteration, teacher=teacher_pair,
-                               context_window=context_window, batch_size=batch_size)
+    episodes = rollout.collect(
+        model,
+        tok,
+        e,
+        list(problems["question"]),
+        turns=turns,
+        source=source,
+        samples=samples,
+        temperature=temperature,
+        seed=seed * 1000 + iteration,
+        teacher=teacher_pair,
+        context_window=context_window,
+        batch_size=batch_size,
+    )
     episodes = episodes.merge(problems[["question", "difficulty", "difficulty2"]], on="question", how="left")
     first = episodes[episodes["turn"] == 1]
-    log.info("iteration %d: %d episodes, turn-1 accuracy %.3f, solved within %d turns %.3f (later turns by %s)", iteration, len(first),
-             (first["reward"] == 1).mean(), turns, episodes.groupby("problem")["reward"].max().eq(1).mean(), source)
+    log.info(
+        "iteration %d: %d episodes, turn-1 accuracy %.3f, solved within %d turns %.3f (later turns by %s)",
+        iteration,
+        len(first),
+        (first["reward"] == 1).mean(),
+        turns,
+        episodes.groupby("problem")["reward"].max().eq(1).mean(),
+        source,
+    )
     write_table(episodes.assign(iteration=iteration), out)
 
 
@@ -127,17 +173,42 @@ def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_du
     markers = make_environment(env).markers
     rows, problems = [], []
     for g in _episodes(read_table(episodes_path, EPISODES)):
-        for c in convert_episode(g["question"].iloc[0], list(g["attempt"]), list(g["reward"]), criterion=criterion, tau=tau,
-                                 remove_duplicates=remove_duplicates, only_success=only_success, context_window=context_window, markers=markers):
+        for c in convert_episode(
+            g["question"].iloc[0],
+            list(g["attempt"]),
+            list(g["reward"]),
+            criterion=criterion,
+            tau=tau,
+            remove_duplicates=remove_duplicates,
+            only_success=only_success,
+            context_window=context_window,
+            markers=markers,
+        ):
             rows.append(c)
             problems.append(g.iloc[0])
     if not rows:
-        log.warning("criterion %r kept no attempt of %s: this iteration's fine-tuning keeps its start model unchanged", criterion, episodes_path)
+        log.warning(
+            "criterion %r kept no attempt of %s: this iteration's fine-tuning keeps its start model unchanged", criterion, episodes_path
+        )
     problems = pd.DataFrame(problems, columns=["problem", "difficulty", "difficulty2"])
-    df = _examples([c.prompt for c in rows], [c.target for c in rows], problems, source="self", iteration=iteration,
-                   weights=[c.weight for c in rows], turn=[c.turn for c in rows], reward=[c.reward for c in rows])
-    log.info("criterion %s, tau %g: %d examples from %d episodes; by (turn, reward): %s", criterion, tau, len(df),
-             problems["problem"].nunique(), df.groupby(["turn", "reward"]).size().to_dict())
+    df = _examples(
+        [c.prompt for c in rows],
+        [c.target for c in rows],
+        problems,
+        source="self",
+        iteration=iteration,
+        weights=[c.weight for c in rows],
+        turn=[c.turn for c in rows],
+        reward=[c.reward for c in rows],
+    )
+    log.info(
+        "criterion %s, tau %g: %d examples from %d episodes; by (turn, reward): %s",
+        criterion,
+        tau,
+        len(df),
+        problems["problem"].nunique(),
+        df.groupby(["turn", "reward"]).size().to_dict(),
+    )
     write_table(df, out)
 
 
@@ -150,29 +221,64 @@ def single_turn(episodes_path, out, *, env, iteration, tau=0.4):
         log.warning("%s has no correct attempt: the single-turn control keeps its start model unchanged this iteration", episodes_path)
     prompts = [rollout.prompt(e, q, []) for q in correct["question"]]
     weights = [math.exp(1 / tau)] * len(correct)
-    write_table(_examples(prompts, correct["attempt"], correct, source="self", iteration=iteration, weights=weights,
-                          turn=[1] * len(correct), reward=[1] * len(correct)), out)
+    write_table(
+        _examples(
+            prompts,
+            correct["attempt"],
+            correct,
+            source="self",
+            iteration=iteration,
+            weights=weights,
+            turn=[1] * len(correct),
+            reward=[1] * len(correct),
+        ),
+        out,
+    )
     log.info("%d correct answers as single-turn examples", len(correct))
 
 
-def evaluate(model_path, problems_path, out, *, env, turns, samples, temperature=1.0, context_window=2, history_ablation=True,
-             full_history=False, seed=0, batch_size=256, device="cpu", threads=1):
+def evaluate(
+    model_path,
+    problems_path,
+    out,
+    *,
+    env,
+    turns,
+    samples,
+    temperature=1.0,
+    context_window=2,
+    history_ablation=True,
+    full_history=False,
+    seed=0,
+    batch_size=256,
+    device="cpu",
+    threads=1,
+):
     """Every protocol's episodes on the held-out problems, one table with a `protocol` column."""
     e = make_environment(env)
     questions = list(read_table(problems_path, PROBLEM_COLUMNS)["question"])
     model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
     model.eval()
     common = {"temperature": temperature, "seed": seed, "batch_size": batch_size}
-    tables = {"sequential": rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, **common),
-              "parallel": rollout.parallel(model, tok, e, questions, samples=samples, **common)}
+    tables = {
+        "sequential": rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, **common),
+        "parallel": rollout.parallel(model, tok, e, questions, samples=samples, **common),
+    }
     if history_ablation:  # each question is shown the previous attempts of the next question instead of its own
         shift = [(i + 1) % len(questions) for i in range(len(questions))]
-        tables["shuffled_history"] = rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, history_from=shift, **common)
+        tables["shuffled_history"] = rollout.sequential(
+            model, tok, e, questions, turns=turns, context_window=context_window, history_from=shift, **common
+        )
     if full_history:
         tables["full_history"] = rollout.sequential(model, tok, e, questions, turns=turns, context_window=None, **common)
     for name, t in tables.items():
-        log.info("%s: %s", name, {k: round(v, 4) for k, v in metrics.summary(t).items()} if name != "parallel" else
-                 f"accuracy per sample {(t['reward'] == 1).mean():.4f}")
+        log.info(
+            "%s: %s",
+            name,
+            {k: round(v, 4) for k, v in metrics.summary(t).items()}
+            if name != "parallel"
+            else f"accuracy per sample {(t['reward'] == 1).mean():.4f}",
+        )
     write_table(pd.concat([t.assign(protocol=name) for name, t in tables.items()], ignore_index=True), out)
 
 
@@ -195,8 +301,11 @@ def summarize(eval_paths, keys, out_turns, out_metrics, out_transitions, out_tab
     log.info("headline figures (mean ± 95%% interval over seeds):\n%s", table.to_string())
     seeds = len({k["seed"] for k in keys})
     with atomic_output(out_table) as tmp:
-        Path(tmp).write_text(f"Sequential evaluation: mean ± 95% t interval over {seeds} seed(s); 'oracle' figures use the verifier at test time.\n\n"
-                             + markdown(table.reset_index()) + "\n")
+        Path(tmp).write_text(
+            f"Sequential evaluation: mean ± 95% t interval over {seeds} seed(s); 'oracle' figures use the verifier at test time.\n\n"
+            + markdown(table.reset_index())
+            + "\n"
+        )
 
 
 # Two-sided 95% Student t quantiles by degrees of freedom (1..10); beyond, the normal 1.96 is close enough.

@@ -31,7 +31,7 @@ def window(previous: list[str], context_window: int | None) -> list[str]:
         return list(previous)
     if context_window < 1:
         raise ValueError(f"context_window must be at least 1 (the question alone), got {context_window}")
-    return list(previous[len(previous) - (context_window - 1):]) if context_window > 1 else []
+    return list(previous[len(previous) - (context_window - 1) :]) if context_window > 1 else []
 
 
 def turn_prompt(question: str, previous: list[str], context_window: int | None = None, markers: str = MARKERS) -> str:

@@ -12,7 +12,6 @@ import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-
 SYMBOL_BASE = 0x100  # 'Ā': clear of ASCII, so a number's character never collides with punctuation
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from .base import Example, Task, digit_string
+from selfimprove.tasks.base import Example, Task, digit_string
 
 
 class Copy(Task):

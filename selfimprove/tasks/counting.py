@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import random
 
-from ..tokenizer import EOS_CHAR
-from .base import Example, Task, number, symbol
+from selfimprove.engine.tokenizer import EOS_CHAR
+from selfimprove.tasks.base import Example, Task, number, symbol
 
-MAX_NUMBER = 160  # room for counts of 150 (the seed's longest test lines) at any start
+MAX_NUMBER = 160  # room for counts of 150 (the reference re-implementation's longest test lines) at any start
 ARROW = ">"
 NEXT_LINE = EOS_CHAR  # between lines of a packed context: [EOS] ends a line as at evaluation, the next starts after it
 
@@ -109,7 +109,7 @@ class Counting(Task):
 
 
 class CountingBoth(Counting):
-    """Counting up or down, with equal probability (the seed re-implementation's extension)."""
+    """Counting up or down, with equal probability (the reference re-implementation's extension)."""
 
     name = "counting_both"
     directions = ("up", "down")

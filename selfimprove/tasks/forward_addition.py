@@ -10,7 +10,7 @@ the two lengths independently) is reverse addition's; only the writing differs.
 
 from __future__ import annotations
 
-from .reverse_addition import ReverseAddition
+from selfimprove.tasks.reverse_addition import ReverseAddition
 
 
 class ForwardAddition(ReverseAddition):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import re
 
-from .base import Example, Task, number, symbol
+from selfimprove.tasks.base import Example, Task, number, symbol
 
 MAX_LABEL = 99
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 
-from .base import Example, Task, digit_string
+from selfimprove.tasks.base import Example, Task, digit_string
 
 
 def _rev_padded(value: int, width: int) -> str:

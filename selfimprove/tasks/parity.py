@@ -24,7 +24,7 @@ import random
 
 import numpy as np
 
-from .base import Example, Task
+from selfimprove.tasks.base import Example, Task
 
 EXCLUSIONS = ("missing_coordinate", "missing_pair")
 
@@ -43,9 +43,18 @@ class SparseParity(Task):
     VERSION = 2  # 2: test tasks independent of n_train_tasks, nested training tasks
     difficulty_unit = "segments in context"
 
-    def __init__(self, d: int = 10, k: int = 2, cot: bool = True, sorted_tuples: bool = True,
-                 n_train_tasks: int = 10, n_test_tasks: int | None = None, split_seed: int = 0,
-                 exclude: dict | None = None, separator: str = "0"):
+    def __init__(
+        self,
+        d: int = 10,
+        k: int = 2,
+        cot: bool = True,
+        sorted_tuples: bool = True,
+        n_train_tasks: int = 10,
+        n_test_tasks: int | None = None,
+        split_seed: int = 0,
+        exclude: dict | None = None,
+        separator: str = "0",
+    ):
         if not 1 <= k <= d:
             raise ValueError(f"sparse_parity needs 1 <= k <= d, got k={k}, d={d}")
         if not (isinstance(separator, str) and len(separator) == 1):
@@ -70,8 +79,10 @@ class SparseParity(Task):
         held_out = set(self.test_tasks)
         pool = [t for t in tuples if t not in held_out and not self.affected(t)]
         if len(pool) < n_train_tasks:
-            raise ValueError(f"n_train_tasks={n_train_tasks} exceeds the {len(pool)} tuples left after the "
-                             f"{len(self.test_tasks)} test tasks and exclude={exclude}; lower n_test_tasks or n_train_tasks")
+            raise ValueError(
+                f"n_train_tasks={n_train_tasks} exceeds the {len(pool)} tuples left after the "
+                f"{len(self.test_tasks)} test tasks and exclude={exclude}; lower n_test_tasks or n_train_tasks"
+            )
         rng.shuffle(pool)
         self.train_tasks = sorted(pool[:n_train_tasks])
         self.n_tasks = total
@@ -81,8 +92,9 @@ class SparseParity(Task):
         if not exclude:
             return None
         if not isinstance(exclude, dict) or len(exclude) != 1 or next(iter(exclude)) not in EXCLUSIONS:
-            raise ValueError(f"exclude must be None or one of {{'missing_coordinate': [c, v]}}, "
-                             f"{{'missing_pair': [v1, v2]}}, got {exclude!r}")
+            raise ValueError(
+                f"exclude must be None or one of {{'missing_coordinate': [c, v]}}, {{'missing_pair': [v1, v2]}}, got {exclude!r}"
+            )
         kind, value = next(iter(exclude.items()))
         if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) for v in value)):
             raise ValueError(f"exclude {kind} takes two integers, got {value!r}")
@@ -104,7 +116,7 @@ class SparseParity(Task):
 
     def segment(self, x: str, task: tuple[int, ...]) -> str:
         """x, the separator, then the chain of thought (or the parity alone)."""
-        return x + self.separator + cot_bits(x, task)[-self.m:]
+        return x + self.separator + cot_bits(x, task)[-self.m :]
 
     def sample_for(self, rng: random.Random, task: tuple[int, ...], n_segments: int, group: str = "") -> Example:
         """A sequence of `n_segments` segments of a given task, the last one the query."""
@@ -112,7 +124,7 @@ class SparseParity(Task):
             raise ValueError(f"a sparse parity sequence needs at least one segment, got {n_segments}")
         xs = [format(rng.getrandbits(self.d), f"0{self.d}b") for _ in range(n_segments)]
         prompt = "".join(self.segment(x, task) for x in xs[:-1]) + xs[-1] + self.separator
-        return Example(prompt, cot_bits(xs[-1], task)[-self.m:], n_segments, group)
+        return Example(prompt, cot_bits(xs[-1], task)[-self.m :], n_segments, group)
 
     def sample(self, rng: random.Random, difficulty: int) -> Example:
         """A sequence of a test task (never trained on)."""
@@ -140,7 +152,7 @@ class SparseParity(Task):
             raise ValueError(f"not a sparse parity prompt (a character that is not a bit): {prompt!r}")
         bits = np.frombuffer("".join(chars).encode(), dtype=np.uint8) - ord("0")
         segments = bits[: n * L].reshape(n, L)
-        return segments[:, :d], segments[:, d + 1:], bits[n * L: n * L + d]
+        return segments[:, :d], segments[:, d + 1 :], bits[n * L : n * L + d]
 
     def answer(self, prompt: str) -> str:
         """The query's answer, inferred from the prompt alone: every tuple of the family that fits
@@ -148,8 +160,8 @@ class SparseParity(Task):
         xs, ys, query = self._parse(prompt)
         T = self._tuples
         running = np.cumsum(xs[:, T], axis=2) % 2  # (segments, tuples, k)
-        fits = (running[:, :, self.k - self.m:] == ys[:, None, :]).all(axis=(0, 2))
-        answers = np.unique((np.cumsum(query[T[fits]], axis=1) % 2)[:, self.k - self.m:], axis=0)
+        fits = (running[:, :, self.k - self.m :] == ys[:, None, :]).all(axis=(0, 2))
+        answers = np.unique((np.cumsum(query[T[fits]], axis=1) % 2)[:, self.k - self.m :], axis=0)
         if len(answers) == 0:
             raise ValueError("inconsistent sparse parity prompt: no tuple fits its segments")
         if len(answers) > 1:
@@ -168,4 +180,3 @@ class SparseParity(Task):
         L, d = self.segment_length, self.d
         n = (len(prompt) - d - 1) // L
         return [i % L >= d for i in range(n * L)] + [False] * d + [True]
-

@@ -7,7 +7,7 @@ Everything but the answer is string copy's: same prompts, alphabet and length ru
 
 from __future__ import annotations
 
-from .copy import Copy
+from selfimprove.tasks.copy import Copy
 
 
 class Reverse(Copy):

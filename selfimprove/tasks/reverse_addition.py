@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from .base import Example, Task, digit_string
+from selfimprove.tasks.base import Example, Task, digit_string
 
 
 class ReverseAddition(Task):
@@ -34,9 +34,7 @@ class ReverseAddition(Task):
         return self._example(digit_string(rng, difficulty), digit_string(rng, difficulty))
 
     def sample_base(self, rng: random.Random, lo: int, hi: int) -> Example:
-        return self._example(
-            digit_string(rng, rng.randint(lo, hi)), digit_string(rng, rng.randint(lo, hi))
-        )
+        return self._example(digit_string(rng, rng.randint(lo, hi)), digit_string(rng, rng.randint(lo, hi)))
 
     def answer(self, prompt: str) -> str:
         ra, rb = prompt.rstrip("=").split("+")

@@ -1,0 +1,93 @@
+# Every file of a self-improvement experiment, named once:
+#   results/<experiment>/{eval,valid}_prompts.parquet
+#   results/<experiment>/round<r>/seed<s>/{dataset,prompts,generations,accepted,eval,train_log}.parquet, model.pt, votes/seed<v>.parquet
+#   results/<experiment>/round<r>/{probe_prompts,probe}.parquet                  (accelerated mode)
+#   results/<experiment>/noise/<setting>/round<r>/seed<s>/...                    (label noise)
+#   results/<experiment>/summary/, plots/, logs/, benchmarks/
+
+
+wildcard_constraints:
+    round=r"\d+",
+    voter=r"\d+",
+    setting=r"[a-z]+_p[0-9.]+_r\d+_t\d+",
+
+
+EVAL_PROMPTS = f"{RESULTS}/eval_prompts.parquet"
+VALID_PROMPTS = f"{RESULTS}/valid_prompts.parquet"
+ROUND = f"{RESULTS}/round{{round}}/seed{{seed}}"  # one round of one seed (output patterns)
+NOISY = f"{RESULTS}/noise/{{setting}}/round{{round}}/seed{{seed}}"  # the same in a noisy chain
+PROBE_PROMPTS = f"{RESULTS}/round{{round}}/probe_prompts.parquet"
+NOISY_LOG = f"{RESULTS}/logs/noise/{{setting}}/{{rule}}_round{{round}}_seed{{seed}}.log"
+
+
+def round_file(r, seed, name, setting=None):
+    """File `name` of round r of a seed: in the clean chain, or in the noisy chain of `setting`."""
+    chain = f"noise/{setting}/" if setting else ""
+    return f"{RESULTS}/{chain}round{r}/seed{seed}/{name}"
+
+
+def round_log(rule):
+    return log_file(f"{rule}/round{{round}}_seed{{seed}}")
+
+
+def noisy_log(rule):
+    return NOISY_LOG.replace("{rule}", rule)
+
+
+def probe_table(r):
+    return f"{RESULTS}/round{r}/probe.parquet"
+
+
+def training_set(wildcards):
+    """Round 0 trains on its seed's base data; round r on its seed's accumulated set."""
+    return round_file(wildcards.round, wildcards.seed, "dataset.parquet")
+
+
+def previous_model(wildcards):
+    """Round r continues from round r-1's weights (unless train.continue_training is false)."""
+    return round_file(int(wildcards.round) - 1, wildcards.seed, "model.pt") if continues(wildcards) else []
+
+
+def pretrained_start(wildcards):
+    """Round 0 starts from model.init_from (a local Hugging Face checkpoint directory) when set."""
+    path = config["model"].get("init_from")
+    return [path] if path and int(wildcards.round) == 0 else []
+
+
+def validation_split(wildcards):
+    """Round r's validation split with train.select_best, else nothing."""
+    return VALID_PROMPTS if SELECT_BEST else []
+
+
+def votes_of(r, seed, setting=None):
+    """The answers of every voter to seed `seed`'s prompts of round r: its own generations,
+    and each other voter's labels of its prompts."""
+    own = lambda v: "generations.parquet" if v == int(seed) else f"votes/seed{v}.parquet"
+    return [round_file(r, seed, own(v), setting) for v in VOTERS]
+
+
+def voter_model(wildcards):
+    """A voter's model of the round, for labelling another seed's prompts."""
+    return round_file(wildcards.round, wildcards.voter, "model.pt")
+
+
+def chain_file(setting, r, seed, name):
+    """A file of round r in a noisy chain: the clean chain's up to the start round."""
+    return round_file(r, seed, name, None if int(r) <= parse_setting(setting)["start"] else setting)
+
+
+def noisy_accepted(wc):
+    """Round r's accepted labels in a noisy chain: the corrupted copy at the start round."""
+    r = int(wc.round) - 1
+    if r == parse_setting(wc.setting)["start"]:
+        return round_file(r, wc.seed, "corrupted.parquet", wc.setting)
+    return chain_file(wc.setting, r, wc.seed, "accepted.parquet")
+
+
+def every_round(name, rounds=None):
+    """File `name` of every round to run and every seed, in the summary's order."""
+    return [round_file(r, s, name) for r in (rounds if rounds is not None else rounds_to_run()) for s in SEEDS]
+
+
+def every_noisy_round(name):
+    return [round_file(r, seed, name, s) for s in NOISE_SETTINGS for r in noise_rounds(s) for seed in SEEDS]

@@ -1,0 +1,99 @@
+"""Workflow stages that only move tables: sampling prompts, filtering labels, building datasets.
+
+Each function reads input files, computes, and writes output files; `workflow_scripts/`
+call them. They take paths and plain values, never a Snakemake object (`task_version` is
+unused here: rules pass it only so that bumping a task's VERSION re-runs them), and do not import
+torch, so these short jobs start fast.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from selfimprove.engine.data import (
+    EXAMPLE_COLUMNS,
+    make_probe_prompts,
+    make_selflabel_prompts,
+    read_table,
+    write_table,
+)
+from selfimprove.engine.data_stages import held_out
+from selfimprove.rounds.filters import apply_filters
+from selfimprove.rounds.noise import corrupt_table
+from selfimprove.rounds.probe import accepted_difficulties
+from selfimprove.tasks import difficulty as difficulty_
+from selfimprove.tasks import get_task
+
+log = logging.getLogger(__name__)
+
+
+def selflabel_prompts(
+    eval_prompts_path, out, *, task, difficulties, size, round, seed, model_seed=0, probe_path=None, task_options=None, task_version=None
+):
+    """`size` prompts at each of `difficulties` (config values), from model seed `model_seed`'s
+    own stream. With a probe table (accelerated mode), its accepted difficulties instead, `size`
+    spread over them."""
+    t = get_task(task, task_options)
+    if probe_path is not None:
+        difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
+        size = max(1, size // len(difficulties))
+    exclude = held_out(t, eval_prompts_path)
+    df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude, model_seed)
+    log.info("round %d, seed %d: %d prompts at difficulties %s to self-label", round, model_seed, len(df), difficulties)
+    write_table(df, out)
+
+
+def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_options=None, task_version=None):
+    own_df = read_table(own, ["prompt", "prediction", "ended"])
+    table = apply_filters(
+        own_df, [read_table(p, ["prompt", "prediction", "ended"]) for p in voters], filters, get_task(task, task_options), majority_vote
+    )
+    table.insert(0, "seed", seed)
+    kept = table[table["accepted"]]
+    log.info(
+        "kept %d of %d; label accuracy %.4f before filtering, %.4f after; rejections: %s",
+        len(kept),
+        len(table),
+        own_df["correct"].mean(),
+        kept["label_correct"].mean() if len(kept) else float("nan"),
+        table.loc[~table["accepted"], "reason"].value_counts().to_dict(),
+    )
+    write_table(table, out)
+
+
+def build_dataset(previous, accepted, out):
+    """The previous round's training set plus this round's accepted self-labelled examples."""
+    acc = read_table(accepted, [*EXAMPLE_COLUMNS, "accepted"])
+    new = acc.loc[acc["accepted"], list(EXAMPLE_COLUMNS)]
+    df = pd.concat([read_table(previous), new], ignore_index=True).astype(EXAMPLE_COLUMNS)
+    log.info("%d examples (%d new self-labelled)", len(df), len(new))
+    write_table(df, out)
+
+
+def probe_prompts(
+    eval_prompts_path, out, *, previous_probe=None, task, base_max, max_jump, size, round, seed, task_options=None, task_version=None
+):
+    """Fresh prompts at the `max_jump` difficulties past round `round`'s frontier: the base
+    data's top for round 0, else the furthest difficulty the previous probe accepted."""
+    frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
+    difficulties = list(range(frontier + 1, frontier + max_jump + 1))
+    exclude = held_out(get_task(task, task_options), eval_prompts_path)
+    log.info("round %d: probing difficulties %s", round, difficulties)
+    write_table(make_probe_prompts(get_task(task, task_options), difficulties, size, round, seed, exclude), out)
+
+
+def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed):
+    """A noisy copy of round `start`'s accepted labels; (trial, seed) seeds the corruption."""
+    table = corrupt_table(
+        read_table(accepted, [*EXAMPLE_COLUMNS, "accepted", "true_target"]), kind, fraction, seed=f"{start}:{trial}:{seed}"
+    )
+    log.info(
+        "%s noise: %d of %d accepted labels corrupted; accepted labels now %.4f correct",
+        kind,
+        table["corrupted"].sum(),
+        table["accepted"].sum(),
+        table.loc[table["accepted"], "label_correct"].mean(),
+    )
+    write_table(table, out)

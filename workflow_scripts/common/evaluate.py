@@ -1,0 +1,8 @@
+"""Rule evaluate: exact-match accuracy per difficulty of one round's model."""
+
+from selfimprove.engine.model_stages import evaluate
+from selfimprove.workflow.logs import log_to
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with log_to(sm.log[0]):
+    evaluate(sm.input.model, sm.input.prompts, sm.output[0], **sm.params)

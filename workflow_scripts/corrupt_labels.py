@@ -1,8 +1,0 @@
-"""Rule corrupt_labels: a noisy copy of the clean chain's accepted labels (the clean file is only read)."""
-
-from selfimprove.logs import log_to
-from selfimprove.data_stages import corrupt_labels
-
-sm = snakemake  # noqa: F821 (injected by Snakemake)
-with log_to(sm.log[0]):
-    corrupt_labels(sm.input[0], sm.output[0], **sm.params.noise, seed=sm.params.seed)

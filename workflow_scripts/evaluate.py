@@ -1,8 +1,0 @@
-"""Rule evaluate: exact-match accuracy per difficulty of one round's model."""
-
-from selfimprove.logs import log_to
-from selfimprove.model_stages import evaluate
-
-sm = snakemake  # noqa: F821 (injected by Snakemake)
-with log_to(sm.log[0]):
-    evaluate(sm.input.model, sm.input.prompts, sm.output[0], **sm.params)

@@ -1,0 +1,8 @@
+"""Rule rise_collect: multi-turn episodes of a model on fresh problems."""
+
+from selfimprove.introspection import stages
+from selfimprove.workflow.logs import log_to
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with log_to(sm.log[0]):
+    stages.collect(sm.input.model, sm.input.eval, sm.output[0], **sm.params)

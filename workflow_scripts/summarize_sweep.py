@@ -1,8 +1,0 @@
-"""Rule summarize_sweep: every variant's and seed's accuracy in one table, with the axis values."""
-
-from selfimprove.logs import log_to
-from selfimprove.summary import summarize_sweep
-
-sm = snakemake  # noqa: F821 (injected by Snakemake)
-with log_to(sm.log[0]):
-    summarize_sweep(list(sm.input.evals), list(sm.input.datasets), sm.output[0], **sm.params)

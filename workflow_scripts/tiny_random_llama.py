@@ -1,8 +1,0 @@
-"""Rule tiny_random_llama: a small random Hugging Face LLaMA checkpoint (nothing is downloaded)."""
-
-from selfimprove.logs import log_to
-from selfimprove.pretrained import make_tiny_llama
-
-sm = snakemake  # noqa: F821 (injected by Snakemake)
-with log_to(sm.log[0]):
-    make_tiny_llama(sm.output[0], sm.params.chars)

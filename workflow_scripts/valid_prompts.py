@@ -1,8 +1,0 @@
-"""Rules valid_prompts and sweep_valid_prompts: the validation split of train.select_best."""
-
-from selfimprove.logs import log_to
-from selfimprove.data_stages import valid_prompts
-
-sm = snakemake  # noqa: F821 (injected by Snakemake)
-with log_to(sm.log[0]):
-    valid_prompts(sm.input.eval_prompts, sm.output[0], **sm.params)
