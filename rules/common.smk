@@ -12,10 +12,13 @@ from selfimprove.tasks import get_task
 from selfimprove.workflow.checks import family_of
 from selfimprove.workflow.config_check import check_schema
 from selfimprove.workflow.jobs import scheduler_resources
+from selfimprove.workflow.presets import apply_bases, load
 from selfimprove.workflow.provenance import git_commit, library_versions
 from selfimprove.workflow.scales import apply_scale
 
 SCHEMA = workflow.source_path("../config/schema.yaml")
+# A preset's `extends:` bases go between config/config.yaml and the preset (selfimprove/workflow/presets.py).
+apply_bases(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path.cwd())
 apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
 check_schema(config, SCHEMA)  # names the key and what it allows
 validate(config, "../config/schema.yaml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 import sys
@@ -36,7 +37,11 @@ def workdir(tmp_path) -> Path:
 
 
 def run_snakemake(workdir: Path, *args, config: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run snakemake in `workdir` with the micro config (or `config`, written to a file)."""
+    """Run snakemake in `workdir` with the micro config (or `config`, written to a file). Only a test
+    marked `workflow` may: the fast lane (-m "not workflow") never spawns Snakemake."""
+    current = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    if current in COLLECTED and not COLLECTED[current].get_closest_marker("workflow"):
+        raise AssertionError(f"{current} runs Snakemake but is not marked @pytest.mark.workflow")
     cfg = workdir / "test_config.yaml"
     cfg.write_text(yaml.safe_dump(config if config is not None else micro_config()))
     cmd = [snakemake_bin(), "--configfile", str(cfg), "--cores", "2", *args]
@@ -68,17 +73,22 @@ def check_config(cfg: dict, defaults: bool = True):
     from selfimprove.workflow.checks import family_of
     from selfimprove.workflow.config_check import check_schema
     from selfimprove.workflow.jobs import scheduler_resources
-    from selfimprove.workflow.scales import apply_scale, merge
+    from selfimprove.workflow.presets import resolve
+    from selfimprove.workflow.scales import apply_scale
 
-    config = merge(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()), cfg) if defaults else copy.deepcopy(cfg)
-    apply_scale(config)
-    check_schema(config, SCHEMA)
-    validate(config, str(SCHEMA))
+    config = resolve(overrides=cfg) if defaults else copy.deepcopy(cfg)
+    if not defaults:
+        apply_scale(config)
+        check_schema(config, SCHEMA)
+        validate(config, str(SCHEMA))
     family = family_of(config)
     for kind in ("model_jobs", "data_jobs"):
         scheduler_resources(kind, config)
     checks = {"rounds": check_rounds, "sweep": lambda c: check_sweep(c, SCHEMA), "introspection": check_introspection}
     return checks[family](config)
+
+
+COLLECTED: dict = {}  # node id -> test item, for run_snakemake's check
 
 
 def pytest_collection_modifyitems(items):
@@ -87,3 +97,4 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "workdir" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.workflow)
+        COLLECTED[item.nodeid] = item

@@ -134,7 +134,6 @@ CASES = [
     ("self_improve.schedule", [[9]], "config key 'self_improve.schedule': has 1 entries (one per round), but rounds=2 needs 2"),
     ("self_improve.difficulty_step", 0, "config key 'self_improve.difficulty_step': 0 must be >= 0 on every axis and > 0 on one"),
 ]
-assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("path,value,message", CASES, ids=[c[0] + ("-missing" if c[1] is DELETE else "") for c in CASES])
@@ -177,7 +176,7 @@ def test_micro_config_is_valid(workdir):
     assert result.returncode == 0, result.stderr
 
 
-SHIPPED_CONFIGS = sorted(p for p in (ROOT / "config").rglob("*.yaml") if p.name != "schema.yaml")
+SHIPPED_CONFIGS = sorted(p for p in (ROOT / "config").rglob("*.yaml") if p.name != "schema.yaml" and p.parent.name != "bases")
 
 
 SHIPPED_SCALES = [(p, scale) for p in SHIPPED_CONFIGS for scale in ["full", *(yaml.safe_load(p.read_text()).get("scales") or {})]]

@@ -9,11 +9,11 @@ differently is listed in its header and in the README's table, not here.
 from pathlib import Path
 
 import pytest
-import yaml
 
 from selfimprove.engine.model import ModelConfig, Transformer
 from selfimprove.engine.tokenizer import CharTokenizer
 from selfimprove.tasks import get_task
+from selfimprove.workflow.presets import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +83,8 @@ LABEL_NOISE = {
 
 
 def preset(name):
-    return yaml.safe_load((ROOT / "config" / "experiments" / f"{name}.yaml").read_text())
+    """The preset as it runs: its bases (config/bases/paper.yaml) and config/config.yaml under it."""
+    return resolve(ROOT / "config" / "experiments" / f"{name}.yaml")
 
 
 def test_the_table_covers_every_self_improvement_preset():

@@ -105,6 +105,7 @@ def test_a_snapshot_of_other_settings_is_not_resumed(tmp_path, uninterrupted):
     assert_same_state(out, uninterrupted)
 
 
+@pytest.mark.workflow
 def test_workflow_rerun_after_preemption_resumes_the_training_job(tmp_path):
     """snakemake is stopped with SIGTERM mid-training (what Slurm sends on preemption); running it
     again resumes the round, and the model equals an uninterrupted workflow's, bit for bit."""

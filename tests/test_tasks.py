@@ -2,8 +2,10 @@ import random
 
 import numpy as np
 import pytest
+from conftest import small_difficulties
 
 from selfimprove.tasks import TASKS, get_task
+from selfimprove.tasks.base import symbol
 
 
 def test_reverse_addition_paper_examples():
@@ -138,9 +140,9 @@ def test_multiplication_ground_truth_against_integers():
 def test_maze_paper_example():
     task = get_task("maze")
     prompt = task.from_text("62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87=")
-    assert task.render(task.answer(prompt)) == "62>27>94"
+    assert task.to_text(task.answer(prompt)) == "62>27>94"
     assert len(task.answer(prompt)) == 5  # every label one token, as the paper's maze tokenizer
-    assert task.render(prompt) == "62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87="
+    assert task.to_text(prompt) == "62>94#55:62-94:27,34-80:62-9:27-13:8-62:80,55,27-34:94-70:3,27-3:70-87:8,27-27:70,62,87,94,9-8:13,87="
 
 
 def test_maze_is_a_tree_whose_path_has_the_asked_hops():
@@ -253,3 +255,40 @@ def test_a_line_end_inside_a_prompt_is_the_eos_token():
     assert tok.encode("a" + EOS_CHAR + "b") == [*tok.encode("a"), EOS, *tok.encode("b")]
     with pytest.raises(ValueError, match="EOS_CHAR"):
         CharTokenizer("a" + EOS_CHAR)
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_tables_hold_text_that_reads_back_to_the_same_tokens(name):
+    """Parquet tables hold each task's text as a person writes it (Task.to_text); from_text restores the tokens."""
+    task = get_task(name)
+    rng = random.Random(0)
+    for d in small_difficulties(task):
+        example = task.sample(rng, d)
+        for tokens in (example.prompt, example.target, example.target[:-1]):
+            assert task.from_text(task.to_text(tokens)) == tokens
+
+
+def test_counting_and_maze_tables_are_readable():
+    counting = get_task("counting")
+    assert counting.to_text(symbol(60) + symbol(63) + ">") == "60 63 >"
+    assert counting.to_text(counting.answer(symbol(60) + symbol(63) + ">")) == "60 61 62 63"
+    packed = get_task("counting", {"context": 32}).sample_base(random.Random(1), 2, 3).prompt
+    assert "EoS" in counting.to_text(packed) and all(w.isdigit() or w in (">", "EoS") for w in counting.to_text(packed).split())
+    maze = get_task("maze")
+    assert maze.to_text(symbol(62) + ">" + symbol(9)) == "62>9"
+
+
+def test_a_counting_stage_writes_text_and_reads_its_tokens_back(tmp_path):
+    import pandas as pd
+
+    from selfimprove.engine.data_stages import base_dataset, eval_prompts, held_out
+
+    spec = {"task": "counting", "seed": 0}
+    eval_prompts(tmp_path / "eval.parquet", difficulties=[2, 4], per_difficulty=5, max_share=0.5, trained=[1, 3], **spec)
+    written = pd.read_parquet(tmp_path / "eval.parquet")
+    assert written["prompt"].str.fullmatch(r"\d+ \d+ >").all() and written["target"].str.fullmatch(r"\d+( \d+)*").all()
+    base_dataset(tmp_path / "eval.parquet", tmp_path / "base.parquet", difficulty=[1, 3], size=50, **spec)
+    counting = get_task("counting")
+    train_prompts = {counting.from_text(p) for p in pd.read_parquet(tmp_path / "base.parquet")["prompt"]}
+    held = held_out(counting, tmp_path / "eval.parquet")
+    assert held and all(len(p) == 3 for p in held) and not held & train_prompts  # tokens again, and still held out

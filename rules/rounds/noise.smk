@@ -17,6 +17,7 @@ rule corrupt_labels:
     resources:
         **DATA_JOB,
     params:
+        **task_params(),
         noise=lambda wc: parse_setting(wc.setting),
         seed=lambda wc: int(wc.seed),
     script:

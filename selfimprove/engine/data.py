@@ -57,6 +57,24 @@ def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
     return df
 
 
+TEXT_COLUMNS = ("prompt", "target", "prediction", "true_target")
+
+
+def as_text(df: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """The table as a person reads it: every text column in the task's written form (Task.to_text).
+    Stages write tables through this and read them back through `as_tokens`."""
+    if type(task).to_text is Task.to_text:
+        return df
+    return df.assign(**{c: df[c].map(task.to_text) for c in TEXT_COLUMNS if c in df})
+
+
+def as_tokens(df: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """The inverse of `as_text`: the text columns as the task's token strings."""
+    if type(task).from_text is Task.from_text:
+        return df
+    return df.assign(**{c: df[c].map(task.from_text) for c in TEXT_COLUMNS if c in df})
+
+
 def examples_frame(examples, source: str, round_: int) -> pd.DataFrame:
     cells = [difficulty_.columns(e.difficulty) for e in examples]
     df = pd.DataFrame(

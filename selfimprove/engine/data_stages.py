@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from selfimprove.engine.data import (
+    as_text,
+    as_tokens,
     make_base_dataset,
     make_eval_prompts,
     make_valid_prompts,
@@ -31,7 +33,7 @@ def eval_prompts(out, *, task, difficulties, per_difficulty, seed, max_share=Non
     difficulties = cells(difficulties)
     df = make_eval_prompts(t, difficulties, per_difficulty, seed, max_share, cells(trained) if trained else ())
     log.info("%d evaluation prompts at difficulties %s", len(df), list(difficulties))
-    write_table(df, out)
+    write_table(as_text(df, t), out)
 
 
 def valid_prompts(eval_prompts_path, out, *, task, difficulty, size, seed, max_share, task_options=None, task_version=None):
@@ -41,13 +43,13 @@ def valid_prompts(eval_prompts_path, out, *, task, difficulty, size, seed, max_s
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
     df = make_valid_prompts(t, lo, hi, size, seed, exclude, max_share)
     log.info("%d validation prompts at difficulties %s", len(df), sorted(df["difficulty"].unique().tolist()))
-    write_table(df, out)
+    write_table(as_text(df, t), out)
 
 
 def held_out(task, *paths) -> set:
     """The prompts of every table in `paths` (evaluation, validation), and of every example a packed
     one holds (Task.prompt_keys): never trained on."""
-    return {k for path in paths if path for p in read_table(path, ["prompt"])["prompt"] for k in task.prompt_keys(p)}
+    return {k for path in paths if path for p in as_tokens(read_table(path, ["prompt"]), task)["prompt"] for k in task.prompt_keys(p)}
 
 
 def base_dataset(
@@ -58,4 +60,4 @@ def base_dataset(
     t = get_task(task, task_options)
     lo, hi = (difficulty_.parse(t, d) for d in difficulty)
     df = make_base_dataset(t, lo, hi, size, seed, held_out(t, eval_prompts_path, valid_prompts_path), model_seed)
-    write_table(df, out)
+    write_table(as_text(df, t), out)

@@ -14,6 +14,8 @@ import pandas as pd
 
 from selfimprove.engine.data import (
     EXAMPLE_COLUMNS,
+    as_text,
+    as_tokens,
     make_probe_prompts,
     make_selflabel_prompts,
     read_table,
@@ -42,14 +44,14 @@ def selflabel_prompts(
     exclude = held_out(t, eval_prompts_path)
     df = make_selflabel_prompts(t, [difficulty_.parse(t, d) for d in difficulties], size, round, seed, exclude, model_seed)
     log.info("round %d, seed %d: %d prompts at difficulties %s to self-label", round, model_seed, len(df), difficulties)
-    write_table(df, out)
+    write_table(as_text(df, t), out)
 
 
 def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_options=None, task_version=None):
-    own_df = read_table(own, ["prompt", "prediction", "ended"])
-    table = apply_filters(
-        own_df, [read_table(p, ["prompt", "prediction", "ended"]) for p in voters], filters, get_task(task, task_options), majority_vote
-    )
+    t = get_task(task, task_options)
+    own_df = as_tokens(read_table(own, ["prompt", "prediction", "ended"]), t)
+    votes = [as_tokens(read_table(p, ["prompt", "prediction", "ended"]), t) for p in voters]
+    table = apply_filters(own_df, votes, filters, t, majority_vote)
     table.insert(0, "seed", seed)
     kept = table[table["accepted"]]
     log.info(
@@ -60,7 +62,7 @@ def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_
         kept["label_correct"].mean() if len(kept) else float("nan"),
         table.loc[~table["accepted"], "reason"].value_counts().to_dict(),
     )
-    write_table(table, out)
+    write_table(as_text(table, t), out)
 
 
 def build_dataset(previous, accepted, out):
@@ -79,16 +81,18 @@ def probe_prompts(
     data's top for round 0, else the furthest difficulty the previous probe accepted."""
     frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
     difficulties = list(range(frontier + 1, frontier + max_jump + 1))
-    exclude = held_out(get_task(task, task_options), eval_prompts_path)
+    t = get_task(task, task_options)
+    exclude = held_out(t, eval_prompts_path)
     log.info("round %d: probing difficulties %s", round, difficulties)
-    write_table(make_probe_prompts(get_task(task, task_options), difficulties, size, round, seed, exclude), out)
+    write_table(as_text(make_probe_prompts(t, difficulties, size, round, seed, exclude), t), out)
 
 
-def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed):
-    """A noisy copy of round `start`'s accepted labels; (trial, seed) seeds the corruption."""
-    table = corrupt_table(
-        read_table(accepted, [*EXAMPLE_COLUMNS, "accepted", "true_target"]), kind, fraction, seed=f"{start}:{trial}:{seed}"
-    )
+def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed, task, task_options=None, task_version=None):
+    """A noisy copy of round `start`'s accepted labels; (trial, seed) seeds the corruption, which acts on the
+    task's tokens (a digit of addition, a whole number of counting)."""
+    t = get_task(task, task_options)
+    labels = as_tokens(read_table(accepted, [*EXAMPLE_COLUMNS, "accepted", "true_target"]), t)
+    table = corrupt_table(labels, kind, fraction, seed=f"{start}:{trial}:{seed}")
     log.info(
         "%s noise: %d of %d accepted labels corrupted; accepted labels now %.4f correct",
         kind,
@@ -96,4 +100,4 @@ def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed):
         table["accepted"].sum(),
         table.loc[table["accepted"], "label_correct"].mean(),
     )
-    write_table(table, out)
+    write_table(as_text(table, t), out)

@@ -95,6 +95,15 @@ class Task(ABC):
         exact match; the `valid` filter (an oracle verifier) keeps answers that pass them all."""
         return None
 
+    def to_text(self, tokens: str) -> str:
+        """How a string of this task's tokens reads in a table (prompts, targets, predictions); `from_text`
+        inverts it. The identity for tasks whose characters are their tokens; counting and the maze write
+        each one-token number as its digits."""
+        return tokens
+
+    def from_text(self, text: str) -> str:
+        return text
+
     def supervised_in_prompt(self, prompt: str) -> list[bool] | None:
         """Which prompt characters training also predicts (besides the whole target), or None
         for none. Sparse parity supervises the separator and chain-of-thought bits of every

@@ -5,8 +5,8 @@
     target   5 6 7 8 9
 
 Every integer 0..MAX_NUMBER is one token. Internally a number is one character,
-`chr(SYMBOL_BASE + n)`, so the character tokenizer gives it exactly one token; `render`
-writes a line the way papers do. Difficulty n = how many numbers the answer holds; the
+`chr(SYMBOL_BASE + n)`, so the character tokenizer gives it exactly one token; tables hold the
+text as above (`to_text`: '5 9 >', '5 6 7 8 9'), and `render` writes a whole line the way papers do. Difficulty n = how many numbers the answer holds; the
 whole line is n + 5 tokens. Starts are drawn over the full number range at every length,
 so every integer a long test line uses also appears in short training lines.
 
@@ -28,7 +28,7 @@ NEXT_LINE = EOS_CHAR  # between lines of a packed context: [EOS] ends a line as 
 
 class Counting(Task):
     name = "counting"
-    VERSION = 3  # 2: the packed-context protocol (`context`); 3: its lines end with [EOS], trained
+    VERSION = 4  # 2: the packed-context protocol (`context`); 3: its lines end with [EOS], trained; 4: tables hold text
     alphabet = ARROW + "".join(symbol(n) for n in range(MAX_NUMBER + 1))
     difficulty_unit = "numbers counted = line length - 5 tokens"
     directions = ("up",)
@@ -99,6 +99,13 @@ class Counting(Task):
     def num_distinct(self, difficulty: int) -> float:
         starts = MAX_NUMBER - difficulty + 2
         return float(starts * (len(self.directions) if difficulty > 1 else 1))
+
+    def to_text(self, tokens: str) -> str:
+        """'5 9 > 5 6 7 8 9': numbers as digits, words separated by spaces; 'EoS' between the lines of a packed prompt."""
+        return " ".join(ARROW if c == ARROW else "EoS" if c == NEXT_LINE else str(number(c)) for c in tokens)
+
+    def from_text(self, text: str) -> str:
+        return "".join(ARROW if w == ARROW else NEXT_LINE if w == "EoS" else symbol(int(w)) for w in text.split())
 
     @staticmethod
     def render(prompt: str, answer: str = "") -> str:

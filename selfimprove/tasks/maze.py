@@ -2,7 +2,7 @@
 
 The tree has `nodes` nodes with distinct labels 1..99; start and end are `hops` edges apart.
 Every label is one token, as in the paper's maze tokenizer: internally label n is the character
-`symbol(n)` (tasks/base.py); `render` writes the text with numbers, `from_text` reads it back.
+`symbol(n)` (tasks/base.py); tables hold the text with numbers (`to_text`), `from_text` reads it back.
 The prompt names start and end, then lists every node with its neighbours (nodes and
 neighbours in random order); the answer is the unique path:
 
@@ -129,12 +129,10 @@ class Maze(Task):
         moves = well_formed and all(b in adjacency[a] for a, b in zip(path, path[1:]))
         return {"valid_format": well_formed, "valid_moves": moves, "valid_endpoints": well_formed and path[0] == start and path[-1] == end}
 
-    @staticmethod
-    def render(text: str) -> str:
+    def to_text(self, text: str) -> str:
         """A prompt or answer with its labels as numbers: '62>94#55:62-...'."""
         return "".join(str(number(c)) if c not in Maze.PUNCTUATION else c for c in text)
 
-    @staticmethod
-    def from_text(text: str) -> str:
-        """The inverse of `render`: numbers back to their one-token labels."""
+    def from_text(self, text: str) -> str:
+        """The inverse of `to_text`: numbers back to their one-token labels."""
         return re.sub(r"\d+", lambda m: symbol(int(m.group())), text)

@@ -8,7 +8,7 @@ and nothing is written under results/. Each family's own checks live in its pack
 from __future__ import annotations
 
 from selfimprove.engine.model_config import ModelConfig
-from selfimprove.tasks import Task, difficulty, get_task
+from selfimprove.tasks import Task, difficulty, get_task, task_class
 from selfimprove.workflow.config_check import ConfigError
 
 FAMILIES = ("rounds", "sweep", "introspection")
@@ -30,11 +30,15 @@ def family_of(config: dict) -> str:
 
 
 def build_task(cfg: dict) -> Task:
-    """The config's task with its task_options; a bad option is a config error."""
+    """The config's task with its task_options; an unknown task or a bad option is a config error."""
+    try:
+        task_class(cfg["task"])
+    except ValueError as err:
+        raise ConfigError("task", str(err)) from None
     try:
         return get_task(cfg["task"], cfg.get("task_options"))
-    except (ValueError, ImportError) as err:
-        raise ConfigError("task_options" if "does not accept" in str(err) else "task", str(err)) from None
+    except ValueError as err:  # an option the task does not take, or a value it refuses
+        raise ConfigError("task_options", str(err)) from None
 
 
 def check_experiment(cfg: dict) -> Task:

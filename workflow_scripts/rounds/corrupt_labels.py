@@ -5,4 +5,5 @@ from selfimprove.workflow.logs import log_to
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    corrupt_labels(sm.input[0], sm.output[0], **sm.params.noise, seed=sm.params.seed)
+    params = dict(sm.params.items())
+    corrupt_labels(sm.input[0], sm.output[0], **params.pop("noise"), **params)

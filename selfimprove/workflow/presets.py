@@ -1,0 +1,72 @@
+"""How a run's config is assembled from its layers, as Snakemake and rules/common.smk do it:
+
+    config/config.yaml  <  the preset's bases (`extends:`, e.g. config/bases/paper.yaml)  <  the preset
+    (--configfile)  <  --config key=value  ,  then the scale (`--config scale=smoke`), then the schema's defaults.
+
+Defaults live in config/schema.yaml only; config/config.yaml is the quickstart experiment. A preset names
+its base with `extends: <file>` (a path from the workflow's directory, like every path in a config) and
+holds only what makes it that experiment. `resolve` gives the finished config of a preset without running Snakemake.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from selfimprove.workflow.config_check import ConfigError
+from selfimprove.workflow.scales import apply_scale, merge
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(path) -> dict:
+    with open(path) as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def base_layers(config: dict, directory: Path, seen=()) -> list[dict]:
+    """The chain of `extends:` files under `config`, the furthest base first."""
+    name = config.get("extends")
+    if not name:
+        return []
+    path = (Path(directory) / name).resolve()
+    if not path.is_relative_to(Path(directory).resolve()):
+        raise ConfigError("extends", f"{name} is outside the workflow directory")
+    if not path.exists():
+        raise ConfigError("extends", f"no base config {path}")
+    if path in seen:
+        raise ConfigError("extends", f"{path} extends itself")
+    layer = load(path)
+    return [*base_layers(layer, directory, (*seen, path)), layer]
+
+
+def apply_bases(config: dict, defaults: dict, overrides: dict, directory: Path) -> None:
+    """Put the bases the user's layers (`overrides`: the preset and --config) extend between them and the
+    workflow's own config file (`defaults`), in place. A no-op without `extends`."""
+    bases = base_layers(overrides, directory)
+    if not bases:
+        return
+    merged = defaults
+    for layer in [*bases, overrides]:
+        merged = merge(merged, layer)
+    merged.pop("extends", None)
+    config.clear()
+    config.update(merged)
+
+
+def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> dict:
+    """The config `snakemake --configfile <preset> --config <overrides>` runs with, defaults filled in."""
+    from snakemake.utils import validate
+
+    from selfimprove.workflow.config_check import check_schema
+
+    defaults = load(root / "config" / "config.yaml")
+    layers = merge(load(preset) if preset else {}, overrides or {})
+    config = merge(defaults, layers)
+    apply_bases(config, defaults, layers, root)
+    apply_scale(config)
+    schema = root / "config" / "schema.yaml"
+    check_schema(config, schema)
+    validate(config, str(schema))
+    return config
