@@ -142,7 +142,7 @@ def test_the_base_data_shows_a_share_of_questions_after_a_wrong_attempt(tmp_path
 
 def test_convert_writes_weighted_multi_turn_examples_in_the_engines_schema(tmp_path):
     right = episode_table(tmp_path)
-    stages.convert(tmp_path / "episodes.parquet", tmp_path / "best.parquet", env=TASK_ENV, iteration=1, criterion="best", tau=0.4)
+    stages.convert(tmp_path / "episodes.parquet", tmp_path / "best.parquet", stages.Conversion("best", tau=0.4), env=TASK_ENV, iteration=1)
     best = read_table(tmp_path / "best.parquet").sort_values(["prompt"], ignore_index=True)
     kept = {(r.prompt, r.target, r.turn, r.reward) for r in best.itertuples()}
     assert kept == {
@@ -153,16 +153,16 @@ def test_convert_writes_weighted_multi_turn_examples_in_the_engines_schema(tmp_p
     }  # Q3's malformed turn 2 is worse than its turn 1: not kept
     assert {(r.reward, round(r.weight, 3)) for r in best.itertuples()} == {(0, 1.0), (1, 12.182)}
     assert set(best["source"]) == {"self"} and set(best["round"]) == {1}
-    stages.convert(tmp_path / "episodes.parquet", tmp_path / "all.parquet", env=TASK_ENV, iteration=1, criterion="all", tau=0.4)
+    stages.convert(tmp_path / "episodes.parquet", tmp_path / "all.parquet", stages.Conversion("all", tau=0.4), env=TASK_ENV, iteration=1)
     assert read_table(tmp_path / "all.parquet")["weight"].round(3).tolist().count(0.082) == 1  # the malformed attempt
     write_table(read_table(tmp_path / "episodes.parquet", []).query("reward < 1"), tmp_path / "failed.parquet")
-    stages.convert(tmp_path / "failed.parquet", tmp_path / "none.parquet", env=TASK_ENV, iteration=1, criterion="success")
+    stages.convert(tmp_path / "failed.parquet", tmp_path / "none.parquet", stages.Conversion("success"), env=TASK_ENV, iteration=1)
     assert read_table(tmp_path / "none.parquet").empty  # nothing kept: fine-tuning keeps its start model (below)
 
 
 def test_the_single_turn_control_trains_on_the_same_correct_answers_without_their_history(tmp_path):
     right = episode_table(tmp_path)
-    stages.convert(tmp_path / "episodes.parquet", tmp_path / "rise.parquet", env=TASK_ENV, iteration=1, criterion="best")
+    stages.convert(tmp_path / "episodes.parquet", tmp_path / "rise.parquet", stages.Conversion("best"), env=TASK_ENV, iteration=1)
     stages.single_turn(tmp_path / "episodes.parquet", tmp_path / "control.parquet", env=TASK_ENV, iteration=1)
     rise, control = read_table(tmp_path / "rise.parquet"), read_table(tmp_path / "control.parquet")
     correct = rise[rise["reward"] == 1]

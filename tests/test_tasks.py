@@ -282,12 +282,13 @@ def test_a_counting_stage_writes_text_and_reads_its_tokens_back(tmp_path):
     import pandas as pd
 
     from selfimprove.engine.data_stages import base_dataset, eval_prompts, held_out
+    from selfimprove.workflow.job import Job
 
-    spec = {"task": "counting", "seed": 0}
-    eval_prompts(tmp_path / "eval.parquet", difficulties=[2, 4], per_difficulty=5, max_share=0.5, trained=[1, 3], **spec)
+    job = Job("counting")
+    eval_prompts(tmp_path / "eval.parquet", job, difficulties=[2, 4], per_difficulty=5, seed=0, max_share=0.5, trained=[1, 3])
     written = pd.read_parquet(tmp_path / "eval.parquet")
     assert written["prompt"].str.fullmatch(r"\d+ \d+ >").all() and written["target"].str.fullmatch(r"\d+( \d+)*").all()
-    base_dataset(tmp_path / "eval.parquet", tmp_path / "base.parquet", difficulty=[1, 3], size=50, **spec)
+    base_dataset(tmp_path / "eval.parquet", tmp_path / "base.parquet", job, difficulty=[1, 3], size=50, seed=0)
     counting = get_task("counting")
     train_prompts = {counting.from_text(p) for p in pd.read_parquet(tmp_path / "base.parquet")["prompt"]}
     held = held_out(counting, tmp_path / "eval.parquet")

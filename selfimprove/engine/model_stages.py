@@ -1,84 +1,80 @@
-"""Workflow stages that run a model: train, generate (self-label) and evaluate.
+"""Workflow stages that run a model and every family uses: train, label a prompt table, evaluate.
 
-Each function reads input files, computes, and writes output files; `workflow_scripts/`
-call them. They take paths and plain values, never a Snakemake object (`task_version` is
-unused here: rules pass it only so that bumping a task's VERSION re-runs them).
+Each function reads input files, computes, and writes output files; `workflow_scripts/` call them with
+paths, the rule's Job (the task, and where it runs) and the rule's own settings, never a Snakemake object.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from selfimprove.engine.checkpoint import load_checkpoint
-from selfimprove.engine.data import DIFFICULTY, read_table, write_table
-from selfimprove.engine.device import pick_device
+from selfimprove.engine.data import DIFFICULTY, as_tokens, read_table, write_table
 from selfimprove.engine.evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
 from selfimprove.engine.model import ModelConfig
 from selfimprove.engine.train import TrainConfig, train_round_to_files
-from selfimprove.tasks import get_task
+from selfimprove.workflow.job import Job
 
 log = logging.getLogger(__name__)
 
 
-def train(
-    dataset,
-    model_out,
-    log_out,
-    *,
-    init=None,
-    pretrained=None,
-    valid=None,
-    model,
-    train,
-    seed,
-    device,
-    threads,
-    task,
-    task_options=None,
-    task_version=None,
-    select_best=None,
-    batch_size=256,
-    snapshots=None,
-    tracker=None,
-):
-    """Round 0 from scratch (or from the `pretrained` checkpoint directory); later rounds from `init`.
+@dataclass(frozen=True)
+class TrainInputs:
+    """The files a training run reads: its data, and where it starts and what it validates on."""
 
-    `select_best` ({every, examples}): keep the checkpoint with the best greedy exact match on
-    the validation table `valid` (rule valid_prompts: drawn like round-0 data, never trained on,
-    never an evaluation prompt). `snapshots` may set `checkpoint_every`
-    (how often a resumable snapshot is saved). `tracker`: a tracking.Tracker for the log.
-    """
-    dev = pick_device(device, threads)
-    df = read_table(dataset)
+    dataset: str
+    init: str | None = None  # continue this checkpoint (later rounds)
+    pretrained: str | None = None  # or start from this Hugging Face directory (round 0 of a pretrained start)
+    valid: str | None = None  # train.select_best's validation split
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """A rule's training params: the model block, the round's schedule, the run's seed, and with
+    train.select_best ({every, examples}) the validation it keeps the best checkpoint by."""
+
+    model: dict
+    train: dict
+    seed: int
+    select_best: dict | None = None
+    batch_size: int = 256  # the validation's generation batch
+
+
+def train(inputs: TrainInputs, model_out, log_out, job: Job, settings: TrainSettings, *, snapshots=None, tracker=None):
+    """Round 0 from scratch (or from `inputs.pretrained`); later rounds from `inputs.init`. `snapshots`
+    may set `checkpoint_every` (how often a resumable snapshot is saved); `tracker` receives the log."""
+    task = job.build_task()
+    df = as_tokens(read_table(inputs.dataset), task)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
-    the_task = get_task(task, task_options)
-    alphabet = the_task.alphabet
-    masks = [the_task.supervised_in_prompt(p) for p in df["prompt"]]
-    if all(m is None for m in masks):
-        masks = None
-    if select_best:
-        if valid is None:
-            raise ValueError("train.select_best needs its validation split (rule valid_prompts); none was given")
-        valid = read_table(valid, ["prompt", "target", *DIFFICULTY])
-        overlap = len(set(valid["prompt"]) & set(df["prompt"]))
-        if overlap:
-            raise ValueError(f"{overlap} validation prompts are also training prompts; the split must be held out")
-        log.info("validation split: %d examples at difficulties %s", len(valid), sorted(int(d) for d in valid["difficulty"].unique()))
-        kwargs_select = {"validate": lambda m, tok: label_prompts(m, tok, the_task, valid, batch_size, progress=False)["correct"].mean()}
-        train = {**train, "select_every": select_best["every"]}
-    else:
-        kwargs_select = {}
+    masks = [task.supervised_in_prompt(p) for p in df["prompt"]]
+    schedule, selection = dict(settings.train), {}
+    if settings.select_best:
+        selection = {"validate": validation(inputs.valid, df, task, settings.batch_size)}
+        schedule["select_every"] = settings.select_best["every"]
     train_round_to_files(
         df,
-        TrainConfig(seed=seed, **train, **(snapshots or {})),
+        TrainConfig(seed=settings.seed, **schedule, **(snapshots or {})),
         model_out,
         log_out,
-        device=dev,
-        prompt_masks=masks,
+        device=job.torch_device(),
+        prompt_masks=None if all(m is None for m in masks) else masks,
         tracker=tracker,
-        **kwargs_select,
-        **model_start(model, alphabet, init, pretrained),
+        **selection,
+        **model_start(settings.model, task.alphabet, inputs.init, inputs.pretrained),
     )
+
+
+def validation(valid_path, train_df, task, batch_size):
+    """train.select_best's measure: greedy exact match on the held-out validation split."""
+    if valid_path is None:
+        raise ValueError("train.select_best needs its validation split (rule valid_prompts); none was given")
+    valid = as_tokens(read_table(valid_path, ["prompt", "target", *DIFFICULTY]), task)
+    overlap = len(set(valid["prompt"]) & set(train_df["prompt"]))
+    if overlap:
+        raise ValueError(f"{overlap} validation prompts are also training prompts; the split must be held out")
+    log.info("validation split: %d examples at difficulties %s", len(valid), sorted(int(d) for d in valid["difficulty"].unique()))
+    return lambda model, tok: label_prompts(model, tok, task, valid, batch_size, progress=False)["correct"].mean()
 
 
 def model_start(model: dict, alphabet: str, init=None, pretrained=None) -> dict:
@@ -94,31 +90,31 @@ def model_start(model: dict, alphabet: str, init=None, pretrained=None) -> dict:
     return {"model_config": ModelConfig(vocab_size=0, **dims), "alphabet": alphabet}
 
 
-def label(model_path, prompts_path, *, task, batch_size, device, threads, task_options=None, task_version=None, teacher_forced=False):
-    """Greedy answers of a model to a prompt table (used for self-labelling and evaluation);
+def label(model_path, prompts_path, job: Job, *, batch_size, teacher_forced=False):
+    """Greedy answers of a model to a prompt table (used for self-labelling and evaluation), as tokens;
     with `teacher_forced`, also whether the model gets every target token right given the
     true prefix (`tf_correct`) and, where the task states it, the chance level (`chance`)."""
-    model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
-    prompts = read_table(prompts_path, ["prompt", "target", *DIFFICULTY])
-    the_task = get_task(task, task_options)
-    labelled = label_prompts(model, tok, the_task, prompts, batch_size)
+    model, tok, _ = load_checkpoint(model_path, job.torch_device())
+    task = job.build_task()
+    prompts = as_tokens(read_table(prompts_path, ["prompt", "target", *DIFFICULTY]), task)
+    labelled = label_prompts(model, tok, task, prompts, batch_size)
     log.info("accuracy of these labels against ground truth: %.4f", labelled["correct"].mean())
     if teacher_forced:  # evaluation: the teacher-forced figure, and chance where the task states it
         labelled["tf_correct"] = teacher_forced_correct(model, tok, prompts["prompt"], prompts["target"], batch_size)
         log.info("teacher-forced accuracy: %.4f", labelled["tf_correct"].mean())
-        checks = [the_task.validity(p, a) for p, a in zip(labelled["prompt"], labelled["prediction"])]
+        checks = [task.validity(p, a) for p, a in zip(labelled["prompt"], labelled["prediction"])]
         if checks and checks[0] is not None:  # the maze's format / moves / endpoints, beside exact match
             for name in checks[0]:
                 labelled[name] = [c[name] for c in checks]
-        chance = [the_task.chance_accuracy(p) for p in labelled["prompt"]]
+        chance = [task.chance_accuracy(p) for p in labelled["prompt"]]
         if any(c is not None for c in chance):
             labelled["chance"] = chance
     return labelled
 
 
-def evaluate(model_path, prompts_path, out, *, round, seed, **params):
+def evaluate(model_path, prompts_path, out, job: Job, *, batch_size, round, seed):
     """Exact match of greedy generation per difficulty (and group), beside the teacher-forced figure."""
-    acc = accuracy_by_difficulty(label(model_path, prompts_path, teacher_forced=True, **params))
+    acc = accuracy_by_difficulty(label(model_path, prompts_path, job, batch_size=batch_size, teacher_forced=True))
     acc.insert(0, "seed", seed)
     acc.insert(0, "round", round)
     log.info("accuracy per difficulty:\n%s", acc.to_string(index=False))

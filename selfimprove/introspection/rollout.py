@@ -74,26 +74,19 @@ def collect(
             break
         prompts = [prompt(env, questions[i], history[i], context_window) for i in open_]
         qs = [questions[i] for i in open_]
-        if source == "oracle":
-            best = [(env.answer(q), True) for q in qs]
-        elif source == "teacher":
-            t_model, t_tok = teacher
-            best = list(zip(*attempts(t_model, t_tok, env, prompts, qs, temperature=temperature, seed=seed + turn, batch_size=batch_size)))
-        else:  # best of `samples` own samples
-            texts, ended = attempts(
-                model,
-                tok,
-                env,
-                [p for p in prompts for _ in range(samples)],
-                [q for q in qs for _ in range(samples)],
-                temperature=temperature,
-                seed=seed + turn,
-                batch_size=batch_size,
-            )
-            best = []
-            for j, q in enumerate(qs):
-                options = list(zip(texts[j * samples : (j + 1) * samples], ended[j * samples : (j + 1) * samples]))
-                best.append(max(options, key=lambda o: env.reward(q, *o)))  # max keeps the first best
+        best = corrections(
+            model,
+            tok,
+            env,
+            prompts,
+            qs,
+            source=source,
+            samples=samples,
+            teacher=teacher,
+            temperature=temperature,
+            seed=seed + turn,
+            batch_size=batch_size,
+        )
         still_open = []
         for i, (a, e) in zip(open_, best):
             r = env.reward(questions[i], a, e)
@@ -103,6 +96,24 @@ def collect(
                 still_open.append(i)
         open_ = still_open
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["problem", "turn"], ignore_index=True)
+
+
+def corrections(model, tok, env, prompts, questions, *, source, samples, teacher, temperature, seed, batch_size) -> list[tuple]:
+    """The (attempt, ended) of a later turn per open episode: the right answer (oracle), the teacher's
+    sample, or the best of `samples` own samples (the first best on ties)."""
+    if source == "oracle":
+        return [(env.answer(q), True) for q in questions]
+    sampling = {"temperature": temperature, "seed": seed, "batch_size": batch_size}
+    if source == "teacher":
+        t_model, t_tok = teacher
+        return list(zip(*attempts(t_model, t_tok, env, prompts, questions, **sampling)))
+    repeated = [p for p in prompts for _ in range(samples)], [q for q in questions for _ in range(samples)]
+    texts, ended = attempts(model, tok, env, *repeated, **sampling)
+    best = []
+    for j, q in enumerate(questions):
+        options = list(zip(texts[j * samples : (j + 1) * samples], ended[j * samples : (j + 1) * samples]))
+        best.append(max(options, key=lambda o: env.reward(q, *o)))
+    return best
 
 
 def sequential(

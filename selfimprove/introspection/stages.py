@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ import pandas as pd
 from selfimprove.engine.checkpoint import load_checkpoint, save_checkpoint
 from selfimprove.engine.data import read_table, rng_for, write_table
 from selfimprove.engine.device import pick_device
-from selfimprove.engine.model_stages import model_start
+from selfimprove.engine.model_stages import TrainSettings, model_start
 from selfimprove.engine.train import TrainConfig, train_round_to_files
 from selfimprove.introspection import metrics, rollout
 from selfimprove.introspection.convert import convert_episode
@@ -32,6 +33,58 @@ from selfimprove.introspection.environments import PROBLEM_COLUMNS, make_environ
 from selfimprove.workflow.atomic import atomic_output
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every model job of an introspection rule shares: the environment its episodes come from
+    (environment_params in rules/introspection/plan.smk), how attempts are sampled, and where it runs."""
+
+    env: dict
+    temperature: float = 1.0
+    context_window: int | None = 2
+    batch_size: int = 256
+    device: str = "cpu"
+    threads: int = 1
+
+    def environment(self):
+        return make_environment(self.env)
+
+    def torch_device(self):
+        return pick_device(self.device, self.threads)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """introspection.collect: who writes the later turns (self, oracle, teacher), over how many turns."""
+
+    source: str
+    turns: int
+    samples: int = 8
+    teacher: str | None = None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """introspection.convert: which attempts become examples, and how they are weighted."""
+
+    criterion: str
+    tau: float = 0.4
+    remove_duplicates: bool = False
+    only_success: bool = False
+
+
+@dataclass(frozen=True)
+class Protocols:
+    """introspection.evaluate: the turns of sequential self-correction, the samples of the parallel
+    majority, and the history ablations."""
+
+    turns: int
+    samples: int
+    history_ablation: bool = True
+    full_history: bool = False
+
+
 EPISODES = {"problem": "int64", "question": "str", "turn": "int64", "attempt": "str", "reward": "int64"}
 
 
@@ -77,7 +130,7 @@ def base_dataset(eval_path, out, *, env, n, seed, history_fraction=0.0):
     log.info("%d examples, %d of them after a wrong first attempt", len(problems), sum(map(len, histories)))
 
 
-def train(dataset_paths, model_out, log_out, *, env, model, train, seed, device, threads, init=None, pretrained=None, tracker=None):
+def train(dataset_paths, model_out, log_out, setup: Setup, settings: TrainSettings, *, init=None, pretrained=None, tracker=None):
     """The base model (from scratch, or a pretrained Hugging Face start) or one fine-tuning (from `init`).
     Several datasets (finetune_from: base) are trained on together."""
     df = pd.concat([read_table(p) for p in dataset_paths], ignore_index=True)
@@ -90,11 +143,10 @@ def train(dataset_paths, model_out, log_out, *, env, model, train, seed, device,
         save_checkpoint(model_out, model_, tok, None, {**state["meta"], "untrained": "no examples"})
         write_table(pd.DataFrame({"step": pd.Series(dtype="int64"), "loss": pd.Series(dtype="float64")}), log_out)
         return
-    start = model_start(model, make_environment(env).alphabet, init, pretrained)
+    start = model_start(settings.model, setup.environment().alphabet, init, pretrained)
     log.info("training on %d examples%s", len(df), f" (weights {df['weight'].describe().to_dict()})" if "weight" in df else "")
-    train_round_to_files(
-        df, TrainConfig(seed=seed, **train), model_out, log_out, device=pick_device(device, threads), tracker=tracker, **start
-    )
+    config = TrainConfig(seed=settings.seed, **settings.train)
+    train_round_to_files(df, config, model_out, log_out, device=setup.torch_device(), tracker=tracker, **start)
 
 
 def load_teacher(path, alphabet, dev):
@@ -108,33 +160,15 @@ def load_teacher(path, alphabet, dev):
     return model.eval(), tok
 
 
-def collect(
-    model_path,
-    eval_path,
-    out,
-    *,
-    env,
-    iteration,
-    n,
-    seed,
-    data_seed,
-    source,
-    turns,
-    samples=8,
-    temperature=1.0,
-    teacher=None,
-    context_window=2,
-    batch_size=256,
-    device="cpu",
-    threads=1,
-):
+def collect(model_path, eval_path, out, setup: Setup, collection: Collection, *, iteration, n, seed, data_seed):
     """Episodes on `n` fresh problems with the previous iteration's model (on-policy)."""
-    e = make_environment(env)
+    e = setup.environment()
     problems = e.problems(f"collect{iteration}", n, data_seed, exclude=set(read_table(eval_path, PROBLEM_COLUMNS)["question"]))
-    dev = pick_device(device, threads)
+    dev = setup.torch_device()
     model, tok, _ = load_checkpoint(model_path, dev)
     model.eval()
-    teacher_pair = load_teacher(teacher, e.alphabet, dev) if source == "teacher" else None
+    source, turns = collection.source, collection.turns
+    teacher_pair = load_teacher(collection.teacher, e.alphabet, dev) if source == "teacher" else None
     episodes = rollout.collect(
         model,
         tok,
@@ -142,12 +176,12 @@ def collect(
         list(problems["question"]),
         turns=turns,
         source=source,
-        samples=samples,
-        temperature=temperature,
+        samples=collection.samples,
+        temperature=setup.temperature,
         seed=seed * 1000 + iteration,
         teacher=teacher_pair,
-        context_window=context_window,
-        batch_size=batch_size,
+        context_window=setup.context_window,
+        batch_size=setup.batch_size,
     )
     episodes = episodes.merge(problems[["question", "difficulty", "difficulty2"]], on="question", how="left")
     first = episodes[episodes["turn"] == 1]
@@ -168,7 +202,7 @@ def _episodes(episodes: pd.DataFrame):
         yield g
 
 
-def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_duplicates=False, only_success=False, context_window=2):
+def convert(episodes_path, out, conversion: Conversion, *, env, iteration, context_window=2):
     """Every kept attempt is an example supervised alone, weighted exp(reward / tau)."""
     markers = make_environment(env).markers
     rows, problems = [], []
@@ -177,10 +211,10 @@ def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_du
             g["question"].iloc[0],
             list(g["attempt"]),
             list(g["reward"]),
-            criterion=criterion,
-            tau=tau,
-            remove_duplicates=remove_duplicates,
-            only_success=only_success,
+            criterion=conversion.criterion,
+            tau=conversion.tau,
+            remove_duplicates=conversion.remove_duplicates,
+            only_success=conversion.only_success,
             context_window=context_window,
             markers=markers,
         ):
@@ -188,7 +222,9 @@ def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_du
             problems.append(g.iloc[0])
     if not rows:
         log.warning(
-            "criterion %r kept no attempt of %s: this iteration's fine-tuning keeps its start model unchanged", criterion, episodes_path
+            "criterion %r kept no attempt of %s: this iteration's fine-tuning keeps its start model unchanged",
+            conversion.criterion,
+            episodes_path,
         )
     problems = pd.DataFrame(problems, columns=["problem", "difficulty", "difficulty2"])
     df = _examples(
@@ -203,8 +239,8 @@ def convert(episodes_path, out, *, env, iteration, criterion, tau=0.4, remove_du
     )
     log.info(
         "criterion %s, tau %g: %d examples from %d episodes; by (turn, reward): %s",
-        criterion,
-        tau,
+        conversion.criterion,
+        conversion.tau,
         len(df),
         problems["problem"].nunique(),
         df.groupby(["turn", "reward"]).size().to_dict(),
@@ -237,39 +273,24 @@ def single_turn(episodes_path, out, *, env, iteration, tau=0.4):
     log.info("%d correct answers as single-turn examples", len(correct))
 
 
-def evaluate(
-    model_path,
-    problems_path,
-    out,
-    *,
-    env,
-    turns,
-    samples,
-    temperature=1.0,
-    context_window=2,
-    history_ablation=True,
-    full_history=False,
-    seed=0,
-    batch_size=256,
-    device="cpu",
-    threads=1,
-):
+def evaluate(model_path, problems_path, out, setup: Setup, protocols: Protocols, *, seed=0):
     """Every protocol's episodes on the held-out problems, one table with a `protocol` column."""
-    e = make_environment(env)
+    e = setup.environment()
     questions = list(read_table(problems_path, PROBLEM_COLUMNS)["question"])
-    model, tok, _ = load_checkpoint(model_path, pick_device(device, threads))
+    model, tok, _ = load_checkpoint(model_path, setup.torch_device())
     model.eval()
-    common = {"temperature": temperature, "seed": seed, "batch_size": batch_size}
+    turns, context_window = protocols.turns, setup.context_window
+    common = {"temperature": setup.temperature, "seed": seed, "batch_size": setup.batch_size}
     tables = {
         "sequential": rollout.sequential(model, tok, e, questions, turns=turns, context_window=context_window, **common),
-        "parallel": rollout.parallel(model, tok, e, questions, samples=samples, **common),
+        "parallel": rollout.parallel(model, tok, e, questions, samples=protocols.samples, **common),
     }
-    if history_ablation:  # each question is shown the previous attempts of the next question instead of its own
+    if protocols.history_ablation:  # each question is shown the previous attempts of the next question instead of its own
         shift = [(i + 1) % len(questions) for i in range(len(questions))]
         tables["shuffled_history"] = rollout.sequential(
             model, tok, e, questions, turns=turns, context_window=context_window, history_from=shift, **common
         )
-    if full_history:
+    if protocols.full_history:
         tables["full_history"] = rollout.sequential(model, tok, e, questions, turns=turns, context_window=None, **common)
     for name, t in tables.items():
         log.info(

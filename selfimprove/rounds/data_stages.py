@@ -1,9 +1,8 @@
-"""Workflow stages that only move tables: sampling prompts, filtering labels, building datasets.
+"""Self-improvement stages that only move tables: self-label prompts, filtering labels, building datasets,
+probe prompts, label noise.
 
-Each function reads input files, computes, and writes output files; `workflow_scripts/`
-call them. They take paths and plain values, never a Snakemake object (`task_version` is
-unused here: rules pass it only so that bumping a task's VERSION re-runs them), and do not import
-torch, so these short jobs start fast.
+Each reads input files, computes, and writes output files; they take paths, the rule's Job and plain values,
+never a Snakemake object, and do not import torch, so these short jobs start fast.
 """
 
 from __future__ import annotations
@@ -26,18 +25,16 @@ from selfimprove.rounds.filters import apply_filters
 from selfimprove.rounds.noise import corrupt_table
 from selfimprove.rounds.probe import accepted_difficulties
 from selfimprove.tasks import difficulty as difficulty_
-from selfimprove.tasks import get_task
+from selfimprove.workflow.job import Job
 
 log = logging.getLogger(__name__)
 
 
-def selflabel_prompts(
-    eval_prompts_path, out, *, task, difficulties, size, round, seed, model_seed=0, probe_path=None, task_options=None, task_version=None
-):
+def selflabel_prompts(eval_prompts_path, out, job: Job, *, difficulties, size, round, seed, model_seed=0, probe_path=None):
     """`size` prompts at each of `difficulties` (config values), from model seed `model_seed`'s
     own stream. With a probe table (accelerated mode), its accepted difficulties instead, `size`
     spread over them."""
-    t = get_task(task, task_options)
+    t = job.build_task()
     if probe_path is not None:
         difficulties = accepted_difficulties(read_table(probe_path, ["difficulty", "accepted"]))
         size = max(1, size // len(difficulties))
@@ -47,8 +44,8 @@ def selflabel_prompts(
     write_table(as_text(df, t), out)
 
 
-def filter_labels(own, voters, out, *, seed, task, filters, majority_vote, task_options=None, task_version=None):
-    t = get_task(task, task_options)
+def filter_labels(own, voters, out, job: Job, *, seed, filters, majority_vote):
+    t = job.build_task()
     own_df = as_tokens(read_table(own, ["prompt", "prediction", "ended"]), t)
     votes = [as_tokens(read_table(p, ["prompt", "prediction", "ended"]), t) for p in voters]
     table = apply_filters(own_df, votes, filters, t, majority_vote)
@@ -74,23 +71,22 @@ def build_dataset(previous, accepted, out):
     write_table(df, out)
 
 
-def probe_prompts(
-    eval_prompts_path, out, *, previous_probe=None, task, base_max, max_jump, size, round, seed, task_options=None, task_version=None
-):
+def probe_prompts(eval_prompts_path, out, job: Job, *, previous_probe=None, base_max, max_jump, size, round, seed):
     """Fresh prompts at the `max_jump` difficulties past round `round`'s frontier: the base
     data's top for round 0, else the furthest difficulty the previous probe accepted."""
     frontier = max(accepted_difficulties(read_table(previous_probe, ["difficulty", "accepted"]))) if previous_probe else base_max
     difficulties = list(range(frontier + 1, frontier + max_jump + 1))
-    t = get_task(task, task_options)
+    t = job.build_task()
     exclude = held_out(t, eval_prompts_path)
     log.info("round %d: probing difficulties %s", round, difficulties)
     write_table(as_text(make_probe_prompts(t, difficulties, size, round, seed, exclude), t), out)
 
 
-def corrupt_labels(accepted, out, *, kind, fraction, start, trial, seed, task, task_options=None, task_version=None):
+def corrupt_labels(accepted, out, job: Job, *, noise: dict, seed):
     """A noisy copy of round `start`'s accepted labels; (trial, seed) seeds the corruption, which acts on the
-    task's tokens (a digit of addition, a whole number of counting)."""
-    t = get_task(task, task_options)
+    task's tokens (a digit of addition, a whole number of counting). `noise`: kind, fraction, start, trial."""
+    t = job.build_task()
+    kind, fraction, start, trial = (noise[k] for k in ("kind", "fraction", "start", "trial"))
     labels = as_tokens(read_table(accepted, [*EXAMPLE_COLUMNS, "accepted", "true_target"]), t)
     table = corrupt_table(labels, kind, fraction, seed=f"{start}:{trial}:{seed}")
     log.info(

@@ -56,7 +56,7 @@ def random_tree(rng: random.Random, nodes: int, hops: int) -> list[set[int]]:
 
 class Maze(Task):
     name = "maze"
-    VERSION = 2  # 2: every label one token
+    VERSION = 3  # 2: every label one token; 3: tables hold the labels as numbers
     PUNCTUATION = ">#:,-="
     alphabet = PUNCTUATION + "".join(symbol(n) for n in range(1, MAX_LABEL + 1))
     difficulty_unit = "nodes, hops"

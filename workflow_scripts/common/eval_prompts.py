@@ -1,7 +1,10 @@
-"""Rule eval_prompts: fresh evaluation prompts at every evaluated difficulty."""
+"""Rules eval_prompts and sweep_eval_prompts: fresh evaluation prompts at every evaluated difficulty."""
 
 from selfimprove.engine.data_stages import eval_prompts
+from selfimprove.workflow.job import Job
 from selfimprove.workflow.logs import log_to
 
-with log_to(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
-    eval_prompts(snakemake.output[0], **snakemake.params)  # noqa: F821
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with log_to(sm.log[0]):
+    job, params = Job.split(sm.params)
+    eval_prompts(sm.output[0], job, **params)

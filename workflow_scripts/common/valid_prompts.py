@@ -1,8 +1,10 @@
 """Rules valid_prompts and sweep_valid_prompts: the validation split of train.select_best."""
 
 from selfimprove.engine.data_stages import valid_prompts
+from selfimprove.workflow.job import Job
 from selfimprove.workflow.logs import log_to
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    valid_prompts(sm.input.eval_prompts, sm.output[0], **sm.params)
+    job, params = Job.split(sm.params)
+    valid_prompts(sm.input.eval_prompts, sm.output[0], job, **params)

@@ -1,8 +1,10 @@
-"""Rule generate: the round's model labels the next difficulty's prompts."""
+"""Rules generate, vote and their noisy twins: a round's model labels a seed's prompts."""
 
 from selfimprove.rounds.model_stages import generate
+from selfimprove.workflow.job import Job
 from selfimprove.workflow.logs import log_to
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    generate(sm.input.model, sm.input.prompts, sm.output[0], **sm.params)
+    job, params = Job.split(sm.params)
+    generate(sm.input.model, sm.input.prompts, sm.output[0], job, **params)

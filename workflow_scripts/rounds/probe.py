@@ -1,7 +1,10 @@
-"""Checkpoint probe: accelerated mode's decision of the difficulties the next round labels."""
+"""Checkpoint probe: every seed's model on the probe prompts decides what the round labels."""
 
 from selfimprove.rounds.model_stages import probe
+from selfimprove.workflow.job import Job
 from selfimprove.workflow.logs import log_to
 
-with log_to(snakemake.log[0]):  # noqa: F821 (injected by Snakemake)
-    probe(snakemake.input.models, snakemake.input.prompts, snakemake.output[0], **snakemake.params)  # noqa: F821
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with log_to(sm.log[0]):
+    job, params = Job.split(sm.params)
+    probe(list(sm.input.models), sm.input.prompts, sm.output[0], job, **params)
