@@ -3,7 +3,7 @@
 Both stacks get the same model (our weights copied into a `LlamaForCausalLM`), the same
 training examples in the same batches and the same prompts:
 
-* ours: `selfimprove.engine.train.train_step` on packed batches; `selfimprove.engine.generate.generate`.
+* ours: `selfimprove.engine.step.train_step` on packed batches; `selfimprove.engine.generate.generate`.
 * reference, as the paper's code runs it: `LlamaForCausalLM` (SDPA attention) trained on
   right-padded batches with an attention mask and AdamW, and `model.generate` (greedy, KV
   cache) on left-padded batches of the same size, one difficulty per batch as the paper's
@@ -38,8 +38,8 @@ from selfimprove.engine.device import pick_device
 from selfimprove.engine.generate import generate
 from selfimprove.engine.model import ModelConfig, Transformer
 from selfimprove.engine.packing import IGNORE, PackedExamples, encode_padded
+from selfimprove.engine.step import TrainConfig, make_optimizer, prepare_for_device, train_step
 from selfimprove.engine.tokenizer import EOS, PAD, CharTokenizer
-from selfimprove.engine.train import TrainConfig, make_optimizer, prepare_for_device, train_step
 from selfimprove.interop.hf import to_llama
 from selfimprove.tasks import get_task
 

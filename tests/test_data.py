@@ -15,8 +15,8 @@ from selfimprove.engine.data import (
 )
 from selfimprove.engine.packing import IGNORE, encode_padded
 from selfimprove.engine.sampling import MixtureSampler, data_groups, mixture_probabilities
+from selfimprove.engine.step import TrainConfig, lr_at
 from selfimprove.engine.tokenizer import BOS, EOS, PAD, CharTokenizer
-from selfimprove.engine.train import TrainConfig, lr_at
 from selfimprove.tasks import get_task
 
 TASK = get_task("reverse_addition")

@@ -12,7 +12,7 @@ import pytest
 import torch
 from conftest import micro_config, run_snakemake
 
-from selfimprove.engine import train as train_module
+from selfimprove.engine import step as step_module
 from selfimprove.engine.checkpoint import load_checkpoint
 from selfimprove.engine.data import examples_frame, read_table, write_table
 from selfimprove.engine.model import ModelConfig
@@ -46,7 +46,7 @@ def train_small(out, **cfg):
 
 def test_out_of_memory_retries_with_micro_batches_of_the_same_step(tmp_path, monkeypatch, caplog):
     train_small(tmp_path / "plain.pt")
-    real_loss, sizes = train_module.packed_loss, []
+    real_loss, sizes = step_module.packed_loss, []
 
     def loss_that_fits_8_examples(model, inputs, labels, packing, *args):
         examples = sum(n for _, n, _ in packing.runs)
@@ -55,7 +55,7 @@ def test_out_of_memory_retries_with_micro_batches_of_the_same_step(tmp_path, mon
             raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
         return real_loss(model, inputs, labels, packing, *args)
 
-    monkeypatch.setattr(train_module, "packed_loss", loss_that_fits_8_examples)
+    monkeypatch.setattr(step_module, "packed_loss", loss_that_fits_8_examples)
     train_small(tmp_path / "micro.pt")
     assert "out of memory: retrying the step as 2 micro-batches" in caplog.text
     assert sizes[:3] == [16, 8, 8] and max(sizes[3:]) == 8  # one retry, then micro-batches for the rest
@@ -69,7 +69,7 @@ def test_out_of_memory_on_a_single_example_fails(tmp_path, monkeypatch):
     def never_fits(*args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
 
-    monkeypatch.setattr(train_module, "packed_loss", never_fits)
+    monkeypatch.setattr(step_module, "packed_loss", never_fits)
     with pytest.raises(torch.OutOfMemoryError):
         train_small(tmp_path / "model.pt")
     assert not (tmp_path / "model.pt").exists()

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 from selfimprove.engine.model import ModelConfig, Transformer
 from selfimprove.engine.packing import IGNORE, PackedExamples
+from selfimprove.engine.step import packed_loss
 from selfimprove.engine.tokenizer import BOS, EOS, CharTokenizer
-from selfimprove.engine.train import packed_loss
 from selfimprove.introspection import metrics
 from selfimprove.introspection.convert import CRITERIA, convert_episode, keeps
 from selfimprove.introspection.environments import TaskEnvironment

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, copy_workflow, run_snakemake
 
 from selfimprove.engine.data import read_table, write_table
-from selfimprove.introspection import stages
+from selfimprove.introspection import stages, summary
 from selfimprove.introspection.environments import JsonlEnvironment, TaskEnvironment, final_number, make_environment
 from selfimprove.introspection.rewards import CORRECT, MALFORMED, WRONG
 from selfimprove.introspection.trajectory import TEXT_MARKERS, turn_prompt
@@ -184,7 +184,7 @@ def test_summary_gives_turn_accuracy_metrics_transitions_and_intervals_over_seed
         paths.append(path)
         keys.append({"seed": seed, "arm": "rise", "iteration": 1})
     outs = [tmp_path / n for n in ("turns.parquet", "metrics.parquet", "transitions.parquet", "metrics.md")]
-    stages.summarize(paths, keys, *outs)
+    summary.summarize(paths, keys, *outs)
     turns = read_table(outs[0], [])
     seq = turns[turns["protocol"] == "sequential"].groupby("turn")["accuracy"].mean()
     assert seq.tolist() == [0.0, 0.375, 0.375]
@@ -192,8 +192,8 @@ def test_summary_gives_turn_accuracy_metrics_transitions_and_intervals_over_seed
     assert moves.loc[2].tolist() == [3, 0] and moves.loc[3].tolist() == [0, 0]
     m = read_table(outs[1], []).query("protocol == 'sequential'").set_index(["seed", "metric"])["value"]
     assert m[(0, "m3@t1")] == 0.25 and m[(1, "p1@t3 (oracle)")] == 0.5
-    assert stages.interval([0.25, 0.5]) == pytest.approx((0.375, 12.706 * 0.1767767 / math.sqrt(2)), rel=1e-5)
-    assert stages.interval([0.4]) == (0.4, 0.0)
+    assert summary.interval([0.25, 0.5]) == pytest.approx((0.375, 12.706 * 0.1767767 / math.sqrt(2)), rel=1e-5)
+    assert summary.interval([0.4]) == (0.4, 0.0)
     assert "acc@t2" in outs[3].read_text() and "0.375 ±" in outs[3].read_text()
 
 

@@ -10,8 +10,8 @@ from conftest import small_difficulties
 
 from selfimprove.engine.model import POS_ENCODINGS, ModelConfig, Transformer
 from selfimprove.engine.packing import IGNORE, PackedExamples, Packing, encode_padded
+from selfimprove.engine.step import packed_loss
 from selfimprove.engine.tokenizer import PAD, CharTokenizer
-from selfimprove.engine.train import packed_loss
 from selfimprove.tasks import TASKS, get_task
 
 

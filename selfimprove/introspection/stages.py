@@ -30,7 +30,6 @@ from selfimprove.engine.train import TrainConfig, train_round_to_files
 from selfimprove.introspection import metrics, rollout
 from selfimprove.introspection.convert import convert_episode
 from selfimprove.introspection.environments import PROBLEM_COLUMNS, make_environment
-from selfimprove.workflow.atomic import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -301,54 +300,3 @@ def evaluate(model_path, problems_path, out, setup: Setup, protocols: Protocols,
             else f"accuracy per sample {(t['reward'] == 1).mean():.4f}",
         )
     write_table(pd.concat([t.assign(protocol=name) for name, t in tables.items()], ignore_index=True), out)
-
-
-def summarize(eval_paths, keys, out_turns, out_metrics, out_transitions, out_table):
-    """keys[i] = {seed, arm, iteration} of eval_paths[i]. `out_table`: the headline figures as Markdown."""
-    turns, headline, moves = [], [], []
-    for path, key in zip(eval_paths, keys):
-        ev = read_table(path, [*EPISODES, "protocol"])
-        parallel = ev[ev["protocol"] == "parallel"]
-        for protocol, t in ev.groupby("protocol"):
-            turns.append(metrics.turn_accuracy(t).rename("accuracy").reset_index().assign(protocol=protocol, **key))
-            if protocol != "parallel":
-                s = metrics.summary(t, parallel if protocol == "sequential" else None)
-                headline += [{**key, "protocol": protocol, "metric": m, "value": v} for m, v in s.items()]
-                moves.append(metrics.transitions(t).assign(protocol=protocol, **key))
-    write_table(pd.concat(turns, ignore_index=True), out_turns)
-    write_table(pd.DataFrame(headline), out_metrics)
-    write_table(pd.concat(moves, ignore_index=True), out_transitions)
-    table = headline_table(pd.DataFrame(headline))
-    log.info("headline figures (mean ± 95%% interval over seeds):\n%s", table.to_string())
-    seeds = len({k["seed"] for k in keys})
-    with atomic_output(out_table) as tmp:
-        Path(tmp).write_text(
-            f"Sequential evaluation: mean ± 95% t interval over {seeds} seed(s); 'oracle' figures use the verifier at test time.\n\n"
-            + markdown(table.reset_index())
-            + "\n"
-        )
-
-
-# Two-sided 95% Student t quantiles by degrees of freedom (1..10); beyond, the normal 1.96 is close enough.
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
-
-
-def interval(values) -> tuple[float, float]:
-    """(mean, half-width of the 95% t interval over seeds; 0 for one seed)."""
-    s = pd.Series(values, dtype=float)
-    if len(s) < 2:
-        return float(s.mean()), 0.0
-    return float(s.mean()), T95.get(len(s) - 1, 1.96) * float(s.std(ddof=1)) / math.sqrt(len(s))
-
-
-def headline_table(headline: pd.DataFrame, protocol: str = "sequential") -> pd.DataFrame:
-    """Rows (arm, iteration), columns the metrics, cells 'mean ± 95% interval' over seeds."""
-    h = headline[headline["protocol"] == protocol]
-    cells = h.groupby(["arm", "iteration", "metric"], sort=False)["value"].apply(lambda v: "{:.3f} ± {:.3f}".format(*interval(v)))
-    return cells.unstack("metric")[list(dict.fromkeys(h["metric"]))]
-
-
-def markdown(df: pd.DataFrame) -> str:
-    """A plain Markdown table (no extra dependency)."""
-    rows = [list(map(str, df.columns)), ["---"] * len(df.columns)] + [list(map(str, r)) for r in df.itertuples(index=False)]
-    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
