@@ -93,3 +93,12 @@ def test_snakemake_runs_with_the_resolved_config(workdir):
     recorded = yaml.safe_load((workdir / "results" / "reverse_addition_smoke" / "provenance.yaml").read_text())["config"]
     expected = resolve(ROOT / "config" / "experiments" / "label_noise.yaml", {"scale": "smoke"})
     assert json.loads(json.dumps(recorded, sort_keys=True)) == json.loads(json.dumps(expected, sort_keys=True))
+
+
+def test_the_command_line_prints_a_presets_resolved_config(capsys):
+    from selfimprove.workflow.presets import main
+
+    main([str(ROOT / "config/experiments/reverse.yaml"), "scale=smoke"])
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed == resolved(ROOT / "config/experiments/reverse.yaml", "smoke")
+    assert printed["experiment"] == "reverse_smoke" and printed["model"]["d_model"] == 32

@@ -70,3 +70,24 @@ def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> di
     check_schema(config, schema)
     validate(config, str(schema))
     return config
+
+
+def main(argv=None) -> None:
+    """python -m selfimprove.workflow.presets PRESET [key=value ...]: the config a run of PRESET sees, as YAML."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("preset", nargs="?", help="a --configfile (default: config/config.yaml alone)")
+    parser.add_argument("overrides", nargs="*", help="--config key=value pairs, e.g. scale=smoke (values parsed as YAML)")
+    args = parser.parse_args(argv)
+    overrides = {}
+    for pair in args.overrides:
+        key, _, value = pair.partition("=")
+        overrides[key] = yaml.safe_load(value)
+    config = resolve(args.preset, overrides)
+    config.pop("scales", None)
+    print(yaml.safe_dump(config, sort_keys=False), end="")
+
+
+if __name__ == "__main__":
+    main()
