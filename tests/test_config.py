@@ -5,6 +5,7 @@ import yaml
 from conftest import ROOT, check_config, micro_config, run_snakemake
 
 from selfimprove.workflow.config_check import ConfigError
+from selfimprove.workflow.presets import resolve
 
 
 def with_change(path, value):
@@ -184,8 +185,8 @@ SHIPPED_SCALES = [(p, scale) for p in SHIPPED_CONFIGS for scale in ["full", *(ya
 
 @pytest.mark.parametrize("path, scale", SHIPPED_SCALES, ids=lambda v: getattr(v, "name", v))
 def test_every_shipped_config_and_scale_plans_a_dag(workdir, path, scale):
-    cfg = {**yaml.safe_load(path.read_text()), "scale": scale}
-    init_from = cfg["model"].get("init_from")
+    cfg = {**yaml.safe_load(path.read_text()), "scale": scale}  # its `extends:` bases are read in the workdir's copy
+    init_from = resolve(path, {"scale": scale})["model"].get("init_from")
     if scale == "full" and init_from:  # a user-supplied checkpoint: stand in a tiny random one
         from selfimprove.interop.pretrained import make_tiny_llama
 

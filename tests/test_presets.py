@@ -16,7 +16,7 @@ def run_preset(tmp_path, name, smoke=None):
     preset = workdir / "config" / "experiments" / f"{name}.yaml"
     if smoke:
         cfg = yaml.safe_load(preset.read_text())
-        cfg["scales"]["smoke"].update(smoke)
+        cfg.setdefault("scales", {}).setdefault("smoke", {}).update(smoke)
         preset.write_text(yaml.safe_dump(cfg))
     cmd = [snakemake_bin(), "--cores", "2", "--configfile", f"config/experiments/{name}.yaml", "--config", "scale=smoke"]
     result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=600)
@@ -45,6 +45,7 @@ def test_maze_hops_smoke_steps_along_the_second_axis(tmp_path):
     for r in range(2):
         prompts = pd.read_parquet(res / f"round{r}" / "seed0" / "prompts.parquet")
         assert set(zip(prompts["difficulty"], prompts["difficulty2"])) == {(6, 3 + r)}
+        assert prompts["prompt"].str.fullmatch(r"\d+>\d+#[0-9:,-]+=").all()  # labels as numbers, as a person reads them
     acc = pd.read_parquet(res / "summary" / "accuracy.parquet")
     assert sorted(acc["difficulty2"].unique()) == [1, 2, 3, 4] and set(acc["difficulty"]) == {6}
 
