@@ -7,6 +7,6 @@ which the model, told only that its previous attempt was wrong, tries again.
     rollout.py        collection (self / teacher / oracle) and the sequential and parallel evaluations
     convert.py        trajectories -> weighted training examples (criteria all, better, best, success)
     metrics.py        acc@t, majorities, oracle figures, transitions
-    stages.py         one function per rule of rules/introspection.smk (paths in, files out)
+    stages.py         one function per rule of rules/introspection/ (paths in, files out); summary.py the summary
     plots.py          accuracy against turn, transitions
 """

@@ -1,4 +1,4 @@
-"""The introspection workflow's stages (rules/introspection.smk): each reads files, computes, writes files.
+"""The introspection workflow's stages (rules/introspection/introspection.smk): each reads files, computes, writes files.
 
     eval_problems     held-out problems, one table for every seed and iteration
     base_dataset      single-turn SFT examples (question -> reference answer), none an eval problem
