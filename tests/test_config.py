@@ -83,6 +83,10 @@ CASES = [
     ),
     ("seeds", [], "config key 'seeds': [] should be non-empty"),
     ("experiment", "my/run", "config key 'experiment': 'my/run' does not match"),
+    # names that become paths stay inside results/
+    ("experiment", "..", "config key 'experiment': '..' becomes a name under results/ and may not be empty, '.', '..'"),
+    ("experiment", ".", "config key 'experiment': '.' becomes a name under results/"),
+    ("experiment", "/tmp/x", "config key 'experiment': '/tmp/x' does not match"),
     # inconsistent or impossible settings
     ("seeds", [0, 0, 1], "config key 'seeds': seeds must be distinct, got [0, 0, 1]"),
     ("majority_vote.models", 5, "config key 'majority_vote.models': 5 voting models need at least as many seeds, but 'seeds' lists 3"),
@@ -146,7 +150,15 @@ def test_bad_config_is_refused_with_the_key_named(monkeypatch, path, value, mess
     assert message in str(err.value)
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[32], CASES[46]], ids=["schema", "seeds", "difficulty"])
+THROUGH_SNAKEMAKE = {
+    "schema": ("rounds", 2.5),
+    "seeds": ("seeds", [0, 0, 1]),
+    "difficulty": ("task", "multiplication"),
+    "path": ("experiment", ".."),
+}
+
+
+@pytest.mark.parametrize("case", [next(c for c in CASES if c[:2] == v) for v in THROUGH_SNAKEMAKE.values()], ids=list(THROUGH_SNAKEMAKE))
 def test_snakemake_stops_on_a_bad_config_before_any_job(workdir, case):
     path, value, message = case
     result = run_snakemake(workdir, "-n", config=with_change(path, value), timeout=120)

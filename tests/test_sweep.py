@@ -39,6 +39,9 @@ def test_variants_are_every_combination_merged_over_the_config():
         ({"pe": {"a": {"seeds": [1]}}}, "sweep.pe.a.seeds"),  # set once per experiment
         ({"pe": {"a b": {}}}, "sweep.pe"),  # becomes a directory name
         ({"p/e": {"a": {}}}, "sweep.p/e"),
+        ({"pe": {"..": {}}}, "sweep.pe"),  # results/<experiment>/pe=.. stays a name, never the parent directory
+        ({"..": {"a": {}}}, "sweep..."),
+        ({"pe": {"a\\b": {}}}, "sweep.pe"),
         ({"pe": {}}, "sweep.pe"),
     ],
 )
@@ -163,3 +166,9 @@ def test_a_finished_sweep_has_nothing_left_to_do_and_one_figure_is_one_target(sw
     redo = run_snakemake(swept, "results/micro_sweep/plots/groups.png", config=MICRO_SWEEP)
     assert redo.returncode == 0, redo.stderr[-2000:]
     assert figure.exists() and "sweep_train" not in redo.stderr
+
+
+@pytest.mark.parametrize("name", ["..", "../outside", "a/b", "~x"])
+def test_a_figure_name_stays_a_file_under_results(name):
+    with pytest.raises(ConfigError, match=re.escape(f"config key 'figures.{name}'")):
+        check_config({**MICRO_SWEEP, "figures": {name: {"kind": "groups"}}})

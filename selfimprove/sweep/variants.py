@@ -55,9 +55,9 @@ def variants(config: dict) -> dict[str, dict]:
                         f"is set once for the whole experiment, not per variant (variants may set: anything but {', '.join(GLOBAL_KEYS)})",
                     )
             for text in (axis, str(value)):
-                if not text or any(c in text for c in "/=,{}* "):
+                if text in (".", "..") or not text or any(c in text for c in "/\\=,{}* "):
                     raise ConfigError(
-                        f"sweep.{axis}", f"axis and value names become directory names: {text!r} may not contain / = , {{ }} * or spaces"
+                        f"sweep.{axis}", f"axis and value names become directory names: {text!r} may not be . or .. nor contain / \\ = , {{ }} * or spaces"
                     )
     out = {}
     for combo in itertools.product(*(sweep[axis].items() for axis in sweep)):

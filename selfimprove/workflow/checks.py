@@ -14,8 +14,19 @@ from selfimprove.workflow.config_check import ConfigError
 FAMILIES = ("rounds", "sweep", "introspection")
 
 
+def check_path_name(key: str, value) -> None:
+    """A config value that becomes one directory or file name under results/ (the experiment, a sweep axis
+    or value, a figure): never '.', '..', absolute, empty, or holding a path separator."""
+    text = str(value)
+    if text in ("", ".", "..") or "/" in text or "\\" in text or text.startswith("~"):
+        raise ConfigError(key, f"{text!r} becomes a name under results/ and may not be empty, '.', '..', start with '~' or contain / or \\")
+
+
 def family_of(config: dict) -> str:
     """'sweep' (train once per variant), 'introspection' (RISE) or 'rounds' (self-improvement)."""
+    check_path_name("experiment", config["experiment"])
+    for name in config.get("figures", {}):
+        check_path_name(f"figures.{name}", name)
     if config.get("introspection") and "sweep" in config:
         raise ConfigError("introspection", "cannot be combined with `sweep` (sweep a preset's values by running it once per value)")
     if config.get("figures") and "sweep" not in config:
