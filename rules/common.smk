@@ -6,8 +6,6 @@
 import re
 from pathlib import Path
 
-from snakemake.utils import validate
-
 from selfimprove.tasks import get_task
 from selfimprove.workflow.checks import family_of
 from selfimprove.workflow.config_check import check_schema
@@ -20,8 +18,7 @@ SCHEMA = workflow.source_path("../config/schema.yaml")
 # A preset's `extends:` bases go between config/config.yaml and the preset (selfimprove/workflow/presets.py).
 apply_bases(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path.cwd())
 apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
-check_schema(config, SCHEMA)  # names the key and what it allows
-validate(config, "../config/schema.yaml")
+check_schema(config, SCHEMA, fill_defaults=True)  # names the key and what it allows; fills in optional keys
 FAMILY = family_of(config)  # rounds, sweep or introspection: which rules/<family>/ runs
 
 

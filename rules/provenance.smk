@@ -13,7 +13,9 @@ rule provenance:
         **DATA_JOB,
     params:
         config=config,
-        versions=library_versions(),
-        commit=git_commit(workflow.basedir),
+        # Functions, so that only a plan with this job in it asks git and the installed libraries:
+        # a cluster job's own parse (one job's plan) runs no subprocess.
+        versions=lambda wc: library_versions(),
+        commit=lambda wc: git_commit(workflow.basedir),
     script:
         "../workflow_scripts/common/provenance.py"

@@ -65,8 +65,6 @@ def check_config(cfg: dict, defaults: bool = True):
     """In-process, what Snakemake checks while it parses (rules/common.smk, then the family's plan.smk):
     `cfg` merged over config/config.yaml (as a --configfile is), its scale applied, the schema with its
     defaults, then the family's checks. Returns the family's plan; raises ConfigError naming the key."""
-    from snakemake.utils import validate
-
     from selfimprove.introspection.checks import check_introspection
     from selfimprove.rounds.checks import check_rounds
     from selfimprove.sweep.checks import check_sweep
@@ -79,8 +77,7 @@ def check_config(cfg: dict, defaults: bool = True):
     config = resolve(overrides=cfg) if defaults else copy.deepcopy(cfg)
     if not defaults:
         apply_scale(config)
-        check_schema(config, SCHEMA)
-        validate(config, str(SCHEMA))
+        check_schema(config, SCHEMA, fill_defaults=True)
     family = family_of(config)
     for kind in ("model_jobs", "data_jobs"):
         scheduler_resources(kind, config)

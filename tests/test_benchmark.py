@@ -25,3 +25,18 @@ def test_throughput_benchmark_prints_one_json_line():
     assert result["gen_gemm_ceiling_ratio"] > 0 and 0 < result["train_mfu_gemm_only"]
     shares = result["train_step_time_share"]
     assert set(shares) == {"matmul", "attention", "other"} and sum(shares.values()) == pytest.approx(1, abs=0.01) and shares["matmul"] > 0
+
+
+@pytest.mark.workflow
+def test_job_overhead_benchmark_prints_what_it_measured():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "job_overhead.py"), "--repeats", "1", "--presets", "config", "copy"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(out["parse_s"]) == {"config", "copy"} and all(0 < s < 60 for s in out["parse_s"].values())
+    assert 0 < out["startup_s"]["bare_torch"] < out["startup_s"]["engine.model_stages"] + 1
+    assert set(out["model_startup_above_torch_s"]) == {"engine.model_stages", "rounds.model_stages", "introspection.stages"}

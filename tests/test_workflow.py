@@ -1,10 +1,12 @@
 """The micro configuration through real `snakemake` runs: every rule, real files, reruns."""
 
 import re
+import subprocess
 
 import pandas as pd
 import pytest
-from conftest import copy_workflow, micro_config, run_snakemake
+import yaml
+from conftest import copy_workflow, micro_config, run_snakemake, snakemake_bin
 
 pytestmark = pytest.mark.workflow
 
@@ -203,3 +205,26 @@ def test_accelerated_rounds_follow_the_probe_and_stop_at_the_target(tmp_path):
     assert sorted(acc["round"].unique()) == [0, 1, 2]
     assert list(acc.groupby("round")["trained_up_to"].first()) == [3, 6, 9]
     assert (res / "round2" / "seed0" / "model.pt").exists() and not (res / "round3").exists()
+
+
+@pytest.mark.workflow
+def test_a_single_jobs_parse_runs_no_subprocess(workdir, tmp_path):
+    """A cluster job re-parses the workflow to plan its one job: that parse must not run git (or anything
+    else); only a plan that holds the provenance job asks git for the commit."""
+    import os
+    import stat
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "git_calls"
+    (fake / "git").write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexit 1\n')
+    (fake / "git").chmod((fake / "git").stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    cfg = workdir / "test_config.yaml"
+    cfg.write_text(yaml.safe_dump(micro_config()))
+    one_job = [snakemake_bin(), "--configfile", str(cfg), "-n", "results/micro/eval_prompts.parquet"]
+    result = subprocess.run(one_job, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not calls.exists(), calls.read_text()
+    everything = subprocess.run(one_job[:-1], cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    assert everything.returncode == 0 and calls.exists()  # the whole plan holds provenance: git was asked

@@ -7,8 +7,9 @@ Backends, picked once per process by `packed_backend()`:
 * ``sdpa_runs``: PyTorch SDPA on each run of equal-length examples, viewed as a dense
   (examples, heads, length, head_dim) block with an ordinary causal mask. Exact, computes no
   padding, and is the fastest path measured on CPU (see benchmarks/README.md). It is also
-  the fallback on a GPU without flash-attn; under torch.compile it runs eagerly (the run
-  structure changes every step) while the rest of the model is compiled.
+  the fallback on a GPU without flash-attn. Only the MLP blocks are ever compiled
+  (step.prepare_for_device), so attention runs eagerly (its run structure changes every step)
+  without a torch.compiler.disable, whose import of torch._dynamo would cost every job ~0.8 s.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ def packed_backend(q: torch.Tensor) -> str:
     return "sdpa_runs"
 
 
-@torch.compiler.disable
 def _sdpa_runs(q, k, v, packing: Packing):
     """q, k, v: (N, H, hd) -> (N, H, hd)."""
     # One split per tensor, not a slice per run: the backward of a split is a single

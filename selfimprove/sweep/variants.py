@@ -57,7 +57,8 @@ def variants(config: dict) -> dict[str, dict]:
             for text in (axis, str(value)):
                 if text in (".", "..") or not text or any(c in text for c in "/\\=,{}* "):
                     raise ConfigError(
-                        f"sweep.{axis}", f"axis and value names become directory names: {text!r} may not be . or .. nor contain / \\ = , {{ }} * or spaces"
+                        f"sweep.{axis}",
+                        f"axis and value names become directory names: {text!r} may not be . or .. nor contain / \\ = , {{ }} * or spaces",
                     )
     out = {}
     for combo in itertools.product(*(sweep[axis].items() for axis in sweep)):

@@ -6,6 +6,9 @@ Every error names the offending key as a dotted path and says what is allowed th
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import jsonschema
 import yaml
 
@@ -41,11 +44,30 @@ def _explain(error: jsonschema.ValidationError, schema: dict) -> ConfigError:
     return ConfigError(path or "(top level)", error.message + (f" ({str(described).strip()})" if described else ""))
 
 
-def check_schema(config: dict, schema_path) -> None:
-    """Raise ConfigError for the most relevant violation of the schema, if any."""
+@functools.cache
+def _validator_class(schema_path: str):
+    """A Draft 2020-12 validator of the schema that also fills in each missing property's default as it
+    descends (what snakemake.utils.validate does with set_default), loaded once per process."""
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
-    validator = jsonschema.Draft202012Validator(schema)
+    base = jsonschema.Draft202012Validator
+    validate_properties = base.VALIDATORS["properties"]
+
+    def properties_with_defaults(validator, properties, instance, node):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from validate_properties(validator, properties, instance, node)
+
+    return jsonschema.validators.extend(base, {"properties": properties_with_defaults}), schema
+
+
+def check_schema(config: dict, schema_path, fill_defaults: bool = False) -> None:
+    """Raise ConfigError for the most relevant violation of the schema, if any. With `fill_defaults`, the
+    same single pass also sets every optional key the config leaves out to the schema's default."""
+    cls, schema = _validator_class(str(schema_path))
+    validator = cls(schema) if fill_defaults else jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         raise _explain(error, schema)

@@ -57,8 +57,6 @@ def apply_bases(config: dict, defaults: dict, overrides: dict, directory: Path) 
 
 def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> dict:
     """The config `snakemake --configfile <preset> --config <overrides>` runs with, defaults filled in."""
-    from snakemake.utils import validate
-
     from selfimprove.workflow.config_check import check_schema
 
     defaults = load(root / "config" / "config.yaml")
@@ -67,8 +65,7 @@ def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> di
     apply_bases(config, defaults, layers, root)
     apply_scale(config)
     schema = root / "config" / "schema.yaml"
-    check_schema(config, schema)
-    validate(config, str(schema))
+    check_schema(config, schema, fill_defaults=True)
     return config
 
 
