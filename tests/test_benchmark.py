@@ -1,6 +1,7 @@
 """benchmarks/throughput.py runs end to end and prints its JSON line (no speed is asserted here)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,26 @@ def test_job_overhead_benchmark_prints_what_it_measured():
     assert set(out["parse_s"]) == {"config", "copy"} and all(0 < s < 60 for s in out["parse_s"].values())
     assert 0 < out["startup_s"]["bare_torch"] < out["startup_s"]["engine.model_stages"] + 1
     assert set(out["model_startup_above_torch_s"]) == {"engine.model_stages", "rounds.model_stages", "introspection.stages"}
+
+
+def test_the_gpu_check_says_so_without_a_gpu_and_its_experiment_is_valid():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here: run benchmarks/gpu_check.sh itself")
+    result = subprocess.run(
+        ["bash", str(ROOT / "benchmarks" / "gpu_check.sh")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    assert result.returncode == 0 and json.loads(result.stdout.strip().splitlines()[-1])["cuda"] is False
+
+    from conftest import check_config
+
+    from selfimprove.workflow.presets import resolve
+
+    cfg = resolve(ROOT / "benchmarks" / "configs" / "gpu_check.yaml")
+    assert cfg["device"] == "cuda" and cfg["model"]["d_model"] == 384 and cfg["train"]["batch_size"] == 1024  # the paper's size
+    assert check_config(cfg).rounds == [0, 1]
