@@ -16,7 +16,7 @@ from selfimprove.workflow.scales import apply_scale
 
 SCHEMA = workflow.source_path("../config/schema.yaml")
 # A preset's `extends:` bases go between config/config.yaml and the preset (selfimprove/workflow/presets.py).
-apply_bases(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path.cwd())
+apply_bases(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path(workflow.basedir))
 apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
 check_schema(config, SCHEMA, fill_defaults=True)  # names the key and what it allows; fills in optional keys
 FAMILY = family_of(config)  # rounds, sweep or introspection: which rules/<family>/ runs

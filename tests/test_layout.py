@@ -43,3 +43,16 @@ def test_common_rules_hold_only_what_every_family_shares():
     assert len((ROOT / "rules" / "common.smk").read_text().splitlines()) < 150
     for family in FAMILIES:
         assert {"plan.smk", "paths.smk"} <= {p.name for p in (ROOT / "rules" / family).glob("*.smk")}
+
+
+def test_no_stage_function_takes_more_than_about_8_parameters():
+    """A workflow stage takes paths, the rule's Job (or Setup) and small settings groups, not a long list of knobs."""
+    wide = []
+    for path in sorted(PACKAGE.rglob("*stages.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                a = node.args
+                count = len(a.posonlyargs) + len(a.args) + len(a.kwonlyargs) + bool(a.vararg) + bool(a.kwarg)
+                if count > 9:
+                    wide.append(f"{path.relative_to(ROOT)}:{node.name} ({count})")
+    assert not wide, wide

@@ -48,7 +48,7 @@ rule base_dataset:
         eval_prompts=EVAL_PROMPTS,
         valid_prompts=VALID_PROMPTS if SELECT_BEST else [],
     output:
-        f"{RESULTS}/round0/seed{{seed}}/dataset.parquet",
+        round_file(0, "{seed}", "dataset.parquet"),
     log:
         log_file("base_dataset/seed{seed}"),
     conda:

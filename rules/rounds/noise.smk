@@ -45,7 +45,7 @@ use rule train as noisy_train with:
     log:
         noisy_log("train"),
     benchmark:
-        f"{RESULTS}/benchmarks/noise/{{setting}}/train_round{{round}}_seed{{seed}}.tsv"
+        NOISY_TRAIN_BENCHMARK
 
 
 use rule generate as noisy_generate with:

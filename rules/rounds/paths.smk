@@ -18,6 +18,8 @@ ROUND = f"{RESULTS}/round{{round}}/seed{{seed}}"  # one round of one seed (outpu
 NOISY = f"{RESULTS}/noise/{{setting}}/round{{round}}/seed{{seed}}"  # the same in a noisy chain
 PROBE_PROMPTS = f"{RESULTS}/round{{round}}/probe_prompts.parquet"
 NOISY_LOG = f"{RESULTS}/logs/noise/{{setting}}/{{rule}}_round{{round}}_seed{{seed}}.log"
+TRAIN_BENCHMARK = f"{RESULTS}/benchmarks/train/round{{round}}_seed{{seed}}.tsv"  # Snakemake's timing of each training job
+NOISY_TRAIN_BENCHMARK = f"{RESULTS}/benchmarks/noise/{{setting}}/train_round{{round}}_seed{{seed}}.tsv"
 
 
 def round_file(r, seed, name, setting=None):

@@ -16,7 +16,7 @@ rule train:
     log:
         round_log("train"),
     benchmark:
-        f"{RESULTS}/benchmarks/train/round{{round}}_seed{{seed}}.tsv"
+        TRAIN_BENCHMARK
     conda:
         CONDA_ENV
     threads: config["threads"]

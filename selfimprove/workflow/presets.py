@@ -3,9 +3,10 @@
     config/config.yaml  <  the preset's bases (`extends:`, e.g. config/bases/paper.yaml)  <  the preset
     (--configfile)  <  --config key=value  ,  then the scale (`--config scale=smoke`), then the schema's defaults.
 
-Defaults live in config/schema.yaml only; config/config.yaml is the quickstart experiment. A preset names
-its base with `extends: <file>` (a path from the workflow's directory, like every path in a config) and
-holds only what makes it that experiment. `resolve` gives the finished config of a preset without running Snakemake.
+config/config.yaml (the quickstart, which Snakemake always loads) holds the defaults of the required keys and
+config/schema.yaml those of the optional ones; no key has a default in both. A preset names its base with
+`extends: <file>` (a path from the workflow's directory, like every path in a config) and holds only what
+makes it that experiment. `resolve` gives the finished config of a preset without running Snakemake.
 """
 
 from __future__ import annotations
