@@ -12,6 +12,8 @@
 
 from snakemake.utils import min_version
 
+from selfimprove.workflow.rerun import add_script_digests
+
 min_version("9.0")
 
 
@@ -70,3 +72,7 @@ else:
             rules.rise_summarize.output,
             [plot_file(name) for name in FIGURES],
             rules.provenance.output,
+
+
+# A changed script re-runs the rules that run it, a fresh checkout re-runs nothing (selfimprove/workflow/rerun.py).
+add_script_digests(workflow.rules)

@@ -9,7 +9,7 @@ from pathlib import Path
 from selfimprove.tasks import get_task
 from selfimprove.workflow.checks import family_of
 from selfimprove.workflow.config_check import check_schema
-from selfimprove.workflow.jobs import scheduler_resources
+from selfimprove.workflow.jobs import scheduler_resources, without_scheduling
 from selfimprove.workflow.presets import apply_bases, load
 from selfimprove.workflow.provenance import git_commit, library_versions
 from selfimprove.workflow.scales import apply_scale
@@ -50,6 +50,25 @@ MODEL_JOB = scheduler_resources("model_jobs", config)
 DATA_JOB = scheduler_resources("data_jobs", config)
 
 
+# How jobs become cluster jobs (profiles/slurm). Table jobs are `localrule`s: they run where
+# Snakemake runs, never in a Slurm queue or on a GPU. The data every later job starts from
+# (evaluation prompts, round-0 data) is one CPU job of group DATA_GROUP; the model jobs of one
+# unit of work (a round and seed, a variant and seed, an iteration and seed) are one GPU job, by
+# the `group:` ids of each family's paths.smk.
+DATA_GROUP = "data"
+
+
+# The GPUs the model jobs running at once may hold: on one machine, all of its jobs; in a cluster,
+# the jobs of one group job (a local scope), which then take turns on the GPUs the group holds
+# instead of requesting one each. `--resources gpu=N` overrides it (N GPUs on this machine).
+resource_scopes:
+    gpu="local",
+
+
+if MODEL_JOB.get("gpu") and "gpu" not in workflow.global_resources:
+    workflow.register_resource("gpu", MODEL_JOB["gpu"])
+
+
 # Conda environment of every rule, for --software-deployment-method conda (flash-attn only on GPUs),
 # relative to the rule files in rules/<family>/.
 ENV_FILE = "gpu.yaml" if config["device"] == "cuda" else "cpu.yaml"
@@ -63,7 +82,8 @@ def task_params(cfg=config):
 
 
 def runtime_params():
-    return {"device": config["device"], "threads": config["threads"]}
+    """Where a model job runs. Its thread count is Snakemake's `threads:` (selfimprove.workflow.job.rule_params), not a param."""
+    return {"device": config["device"]}
 
 
 def optimizer_params(t):

@@ -6,13 +6,14 @@ rule provenance:
         f"{RESULTS}/provenance.yaml",
     log:
         log_file("provenance"),
+    localrule: True
     conda:
         f"../envs/{ENV_FILE}"
     threads: 1
     resources:
         **DATA_JOB,
     params:
-        config=config,
+        config=without_scheduling(config),  # threads and resources re-run nothing
         # Functions, so that only a plan with this job in it asks git and the installed libraries:
         # a cluster job's own parse (one job's plan) runs no subprocess.
         versions=lambda wc: library_versions(),

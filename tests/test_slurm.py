@@ -1,6 +1,8 @@
-"""The workflow on a real Slurm: `snakemake --profile profiles/slurm` submits every job with sbatch.
+"""The workflow on a real Slurm: `snakemake --profile profiles/slurm` submits each (round, seed)'s
+model jobs as one GPU job on the gpu partition, the round-0 data as one CPU job on the cpu
+partition, and runs every table job itself.
 
-A one-node Slurm with accounting (slurmdbd + MariaDB) and one fake GPU comes from
+A one-node Slurm with accounting (slurmdbd + MariaDB), two fake GPUs and two partitions comes from
 tests/slurm/up.sh: used as is when it already runs, else started here (as root, with apt-get)
 and stopped afterwards. Without either the test is skipped, or fails when
 SELFIMPROVE_REQUIRE_SLURM=1 (CI). Snakemake runs under a hard `timeout`: a status query that
@@ -14,7 +16,6 @@ import re
 import shutil
 import subprocess
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,12 @@ pytestmark = pytest.mark.workflow
 SCRIPTS = ROOT / "tests" / "slurm"
 REQUIRED = os.environ.get("SELFIMPROVE_REQUIRE_SLURM") == "1"
 SNAKEMAKE_LIMIT = int(os.environ.get("SELFIMPROVE_SLURM_TIMEOUT", "900"))  # seconds; the run takes 2-3 minutes
-MODEL_RULES = {"train", "generate", "evaluate", "probe"}  # these request gpu=1; every other rule none
-SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
+MODEL_RULES = {"train", "generate", "vote", "evaluate"}  # one GPU job per (round, seed)
+DATA_RULES = {"eval_prompts", "base_dataset"}  # one CPU job
+TABLE_RULES = {"selflabel_prompts", "filter_labels", "build_dataset", "summarize", "provenance"}  # local, among others
+SEEDS, ROUNDS = [0, 1, 2], 3  # 12 (round, seed) pairs
+MAX_JOBS_PER_ROUND_AND_SEED = 1.2  # issue 18's target, the preempted job's second submission included
+SUBMITTED = re.compile(r"Job \S+ has been submitted with SLURM jobid (\d+) \(log: ([^)]*)\)")
 
 
 def unavailable(reason: str):
@@ -55,8 +60,10 @@ def unusable_because() -> str | None:
     """Why the running Slurm cannot run this test (None: it can)."""
     if run(["sacct", "-n", "-X"]).returncode != 0:
         return "sacct fails: no accounting database (the Slurm executor would wait forever)"
-    if "gpu" not in run(["sinfo", "-h", "-o", "%G"]).stdout:
-        return "no node has a gpu gres (tests/slurm/up.sh configures a fake one)"
+    if "gpu:2" not in run(["sinfo", "-h", "-o", "%G"]).stdout:
+        return "no node has two gpu gres (tests/slurm/up.sh configures fake ones)"
+    if set(run(["sinfo", "-h", "-o", "%R"]).stdout.split()) < {"cpu", "gpu"}:
+        return "no partitions named cpu and gpu (those of profiles/slurm/partitions.yaml; tests/slurm/up.sh makes them)"
     return None
 
 
@@ -91,10 +98,9 @@ def slurm():
 
 
 def slurm_config() -> dict:
-    """The micro config cut to one seed and one round; model jobs ask for the fake GPU."""
+    """The micro config (three seeds voting) over four rounds; model jobs ask for a fake GPU."""
     cfg = micro_config()
-    cfg.update(seeds=[0], filters=["length"], rounds=1, device="auto")
-    cfg["majority_vote"] = {"models": 1, "min_agree": 1}  # unused without the filter, but required
+    cfg.update(seeds=SEEDS, rounds=ROUNDS, device="auto")
     # Round 0 trains long enough to be preempted mid-way, with a snapshot every 10 steps.
     cfg["train"]["base_round"].update(steps=300, warmup_steps=10)
     cfg["train"]["checkpoint_every"] = 10
@@ -127,7 +133,7 @@ def preempt_training(workdir: Path, proc: subprocess.Popen, deadline: float) -> 
         assert proc.poll() is None and time.monotonic() < deadline, "training never wrote a snapshot"
         time.sleep(0.05)
     jobs = run(["squeue", "-h", "-o", "%i|%k"]).stdout.split()
-    train = [int(j.split("|")[0]) for j in jobs if j.split("|")[1].startswith("rule_train_wildcards_0_0")]
+    train = [int(j.split("|")[0]) for j in jobs if j.split("|")[1].startswith("rule_models_round0_seed0_")]
     assert len(train) == 1, jobs
     signalled = run(["scancel", "--signal=TERM", "--full", str(train[0])])
     assert signalled.returncode == 0, signalled.stderr
@@ -135,9 +141,11 @@ def preempt_training(workdir: Path, proc: subprocess.Popen, deadline: float) -> 
 
 
 def test_workflow_runs_through_slurm_and_survives_preemption(slurm, tmp_path):
-    """A micro experiment through `--profile profiles/slurm`; round 0's training job is signalled
-    mid-way as at preemption, Snakemake resubmits it (the profile's retries), it resumes from its
-    snapshot and ends with the weights of an uninterrupted local run, bit for bit."""
+    """A micro experiment (3 seeds voting, 4 rounds) through `--profile profiles/slurm`. Round 0's
+    GPU job of seed 0 is signalled mid-way as at preemption, Snakemake resubmits it (the profile's
+    retries), its training resumes from its snapshot and ends with the weights of an uninterrupted
+    local run, bit for bit. Slurm's accounting shows at most 1.2 jobs per (round, seed): model jobs
+    on the gpu partition with one GPU each, the data on the cpu partition, no table job in Slurm."""
     (tmp_path / "slurm").mkdir()
     workdir = copy_workflow(tmp_path / "slurm")  # profiles/slurm included
     cfg = workdir / "slurm_config.yaml"
@@ -145,8 +153,10 @@ def test_workflow_runs_through_slurm_and_survives_preemption(slurm, tmp_path):
     cmd = [
         "timeout", "-k", "10", str(SNAKEMAKE_LIMIT),
         snakemake_bin(), "--profile", "profiles/slurm", "--configfile", str(cfg),
+        "--cores", "2",  # what one Slurm job may take: the test node has 2 CPUs
         "--slurm-status-command", "sacct",  # the accounting path of real clusters (also the plugin's default)
         "--slurm-init-seconds-before-status-checks", "2",
+        "--slurm-keep-successful-logs",  # each Slurm job's log says which rules it ran
     ]  # fmt: skip
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -185,41 +195,54 @@ def test_workflow_runs_through_slurm_and_survives_preemption(slurm, tmp_path):
     assert plain.returncode == 0, plain.stderr[-3000:]
     assert_same_weights(workdir / target, local / target)
 
-    # Every job snakemake ran, except the target rule `all`, was a Slurm job; the preempted
-    # training was submitted twice.
-    submitted = {int(slurm_id): log for _, slurm_id, log in SUBMITTED.findall(output)}
-    finished = re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", output)
-    ran = Counter(rule for rule in finished if rule != "all")
-    assert submitted, "no job was submitted to Slurm\n" + diagnostics(workdir, output)
-    assert preempted in submitted and len(submitted) == sum(ran.values()) + 1, (ran, submitted)
-    assert MODEL_RULES - {"probe"} <= set(ran), ran
+    jobs = slurm_jobs(output)
+    print(f"\nsnakemake ran {len(jobs)} Slurm jobs in {wall:.1f} s; job {preempted} preempted, resumed at step {resumed.group(1)}")
+    assert preempted in jobs, (preempted, sorted(jobs))
+    check_accounting(jobs, preempted)
+    check_what_ran_where(jobs, output)
 
-    # ... and Slurm's accounting agrees: each one completed but the preempted one, GPUs exactly
-    # for the model rules.
+
+def slurm_jobs(output: str) -> dict[int, Path]:
+    """Slurm job id -> its log, for every job snakemake submitted."""
+    jobs = {int(job_id): Path(log) for job_id, log in SUBMITTED.findall(output)}
+    assert jobs, "no job was submitted to Slurm\n" + output[-6000:]
+    return jobs
+
+
+def check_accounting(jobs: dict[int, Path], preempted: int):
+    """sacct: every job completed but the preempted one; GPU jobs on gpu with one GPU, the rest on
+    cpu with none; at most MAX_JOBS_PER_ROUND_AND_SEED jobs per (round, seed)."""
     acct = run(
-        ["sacct", "-X", "--parsable2", "--noheader", "-j", ",".join(map(str, submitted)),
-         "--format=JobIDRaw,Comment,State,AllocTRES"]
+        ["sacct", "-X", "--parsable2", "--noheader", "-j", ",".join(map(str, jobs)),
+         "--format=JobIDRaw,Comment,Partition,State,AllocTRES"]
     )  # fmt: skip
     assert acct.returncode == 0, acct.stderr
     rows = [line.split("|") for line in acct.stdout.splitlines() if line]
-    print(f"\nsnakemake ran {len(submitted)} Slurm jobs in {wall:.1f} s; job {preempted} preempted, "
-          f"resumed at step {resumed.group(1)}; sacct:\n{acct.stdout}", end="")  # fmt: skip
-    assert sorted(int(r[0]) for r in rows) == sorted(submitted), acct.stdout
-    accounted = Counter()
-    for job_id, comment, state, tres in rows:
-        rule = re.search(r"/slurm_logs/rule_(\w+)/", submitted[int(job_id)]).group(1)
-        assert re.fullmatch(rf"rule_{rule}(_wildcards_.*)?", comment), (job_id, rule, comment)  # the plugin's --comment
-        if int(job_id) == preempted:
-            assert state != "COMPLETED", (job_id, rule, state)
-        else:
-            assert state == "COMPLETED", (job_id, rule, state)
-            accounted[rule] += 1
+    print(f"sacct:\n{acct.stdout}", end="")
+    assert sorted(int(r[0]) for r in rows) == sorted(jobs), acct.stdout
+    for job_id, comment, partition, state, tres in rows:
+        assert (state == "COMPLETED") == (int(job_id) != preempted), (job_id, comment, state)
         gpus = re.search(r"gres/gpu=(\d+)", tres)
-        if rule in MODEL_RULES:
-            assert gpus and gpus.group(1) == "1", (job_id, rule, tres)
+        if comment.startswith("rule_models_"):
+            assert partition == "gpu" and gpus and gpus.group(1) == "1", (job_id, comment, partition, tres)
         else:
-            assert "gpu" not in tres, (job_id, rule, tres)
-    assert accounted == ran, (accounted, ran)
+            assert comment.startswith("rule_data_") and partition == "cpu" and not gpus, (job_id, comment, partition, tres)
+    per_round_and_seed = len(rows) / ((ROUNDS + 1) * len(SEEDS))
+    print(f"{len(rows)} Slurm jobs for {(ROUNDS + 1) * len(SEEDS)} (round, seed) pairs: {per_round_and_seed:.3f} per pair")
+    assert per_round_and_seed <= MAX_JOBS_PER_ROUND_AND_SEED
+
+
+def check_what_ran_where(jobs: dict[int, Path], output: str):
+    """Each Slurm job's log names the rules it ran: model rules in GPU jobs, the data rules in the
+    CPU job; the table jobs finished, in no Slurm job: where snakemake ran."""
+    in_slurm = {}
+    for job_id, log in jobs.items():
+        rules = set(re.findall(r"^\s*rule (\w+):", log.read_text(), flags=re.M))
+        in_slurm[job_id] = rules
+        assert rules <= MODEL_RULES or rules <= DATA_RULES, (job_id, log.name, rules)
+    assert set().union(*in_slurm.values()) == MODEL_RULES | DATA_RULES, in_slurm
+    finished = set(re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", output))
+    assert TABLE_RULES <= finished, finished  # ... and no Slurm job ran them: they ran here
 
 
 def assert_same_weights(a: Path, b: Path):

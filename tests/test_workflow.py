@@ -1,7 +1,10 @@
 """The micro configuration through real `snakemake` runs: every rule, real files, reruns."""
 
+import os
 import re
+import shutil
 import subprocess
+import time
 
 import pandas as pd
 import pytest
@@ -128,6 +131,44 @@ def test_rerun_with_nothing_changed_does_nothing(finished_run):
     result = run_snakemake(finished_run, "-n")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_thread_count_re_runs_nothing(finished_run):
+    """`threads` is where and how fast, not what: no param holds it (docs/workflow.md)."""
+    cfg = micro_config()
+    cfg["threads"] = 2
+    cfg["resources"] = {"model_jobs": {"mem_mb": 4000}}
+    result = run_snakemake(finished_run, "-n", config=cfg)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Nothing to be done" in result.stdout + result.stderr, planned_jobs(result)
+
+
+@pytest.fixture
+def finished_copy(finished_run, tmp_path):
+    """A copy of the finished run (files, modification times and Snakemake's records) to change."""
+    copy = tmp_path / "copy"
+    shutil.copytree(finished_run, copy)
+    return copy
+
+
+def test_a_fresh_checkout_re_runs_nothing(finished_copy):
+    """A checkout writes every file anew: scripts and rules newer than every result."""
+    later = time.time() + 60
+    for path in [*finished_copy.glob("workflow_scripts/**/*.py"), *finished_copy.glob("rules/**/*.smk"), finished_copy / "Snakefile"]:
+        os.utime(path, (later, later))
+    result = run_snakemake(finished_copy, "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Nothing to be done" in result.stdout + result.stderr, planned_jobs(result)
+
+
+def test_an_edited_script_re_runs_its_rule_and_what_follows(finished_copy):
+    script = finished_copy / "workflow_scripts/rounds/filter_labels.py"
+    script.write_text(script.read_text() + "# an edit\n")
+    jobs = planned_jobs(run_snakemake(finished_copy, "-n"))
+    accepted = sorted(str(p.relative_to(finished_copy)) for p in finished_copy.glob("results/micro/round*/seed*/accepted.parquet"))
+    assert accepted and rules_for(jobs, "filter_labels") == accepted  # every one this script wrote
+    assert {p.split("/")[2] for p in rules_for(jobs, "train")} == {"round1", "round2"}
+    assert not rules_for(jobs, "base_dataset") and not any("/round0/" in p for p in rules_for(jobs, "generate"))
 
 
 def test_filter_change_reruns_from_the_filter_on(finished_run):

@@ -15,6 +15,8 @@ rule rise_eval_problems:
         EVAL_PROBLEMS,
     log:
         log_file("eval_problems"),
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -35,6 +37,8 @@ rule rise_base_dataset:
         BASE_DATASET,
     log:
         log_file("base_dataset"),
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -60,6 +64,8 @@ rule rise_train_base:
         f"{RISE_LOG}/base/train.log",
     benchmark:
         f"{RISE_LOG}/base/train_benchmark.tsv"
+    group:
+        iteration_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -84,6 +90,8 @@ rule rise_collect:
         f"{SEED_DIR}/rise/iter{{iteration}}/episodes.parquet",
     log:
         f"{RISE_LOG}/rise/iter{{iteration}}/collect.log",
+    group:
+        iteration_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -110,6 +118,7 @@ rule rise_convert:
         f"{SEED_DIR}/rise/iter{{iteration}}/dataset.parquet",
     log:
         f"{RISE_LOG}/rise/iter{{iteration}}/convert.log",
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -131,6 +140,7 @@ rule rise_single_turn:
         f"{SEED_DIR}/single_turn/iter{{iteration}}/dataset.parquet",
     log:
         f"{RISE_LOG}/single_turn/iter{{iteration}}/dataset.log",
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -154,6 +164,8 @@ rule rise_finetune:
         f"{RISE_LOG}/{{arm}}/iter{{iteration}}/finetune.log",
     benchmark:
         f"{RISE_LOG}/{{arm}}/iter{{iteration}}/finetune_benchmark.tsv"
+    group:
+        iteration_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -177,6 +189,8 @@ rule rise_evaluate:
         f"{SEED_DIR}/{{stage}}/eval.parquet",
     log:
         f"{RISE_LOG}/{{stage}}/evaluate.log",
+    group:
+        iteration_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -203,6 +217,7 @@ rule rise_summarize:
         table=summary_file("metrics", "md"),
     log:
         log_file("summarize"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -223,6 +238,7 @@ rule rise_plot:
         report(plot_file("{rise_figure}"), caption="../../report/introspection.rst", category="Introspection"),
     log:
         log_file("plot_{rise_figure}"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

@@ -51,3 +51,16 @@ def finetune_inputs(wildcards):
 def stage_evals():
     stage = lambda k: "base" if k["iteration"] == 0 else f"{k['arm']}/iter{k['iteration']}"
     return [stage_file(stage(k), k["seed"], "eval.parquet") for k in stage_keys()]
+
+
+def iteration_group(wildcards):
+    """Cluster job group (rules/common.smk): the model jobs that run once iteration i's data exists are
+    one Slurm job: both arms' finetuning and evaluation of iteration i (the base model: 0), and the
+    collection of iteration i + 1's episodes."""
+    if "stage" in wildcards.keys():  # rise_evaluate: base or <arm>/iter<i>
+        i = 0 if wildcards.stage == "base" else int(wildcards.stage.rsplit("iter", 1)[1])
+    elif "iteration" in wildcards.keys():
+        i = int(wildcards.iteration) - (1 if "arm" not in wildcards.keys() else 0)  # rise_collect: the previous model's
+    else:
+        i = 0  # rise_train_base
+    return f"models_iter{i}_seed{wildcards.seed}"

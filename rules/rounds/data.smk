@@ -9,6 +9,8 @@ rule eval_prompts:
         EVAL_PROMPTS,
     log:
         log_file("eval_prompts"),
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -31,6 +33,8 @@ rule valid_prompts:
         VALID_PROMPTS,
     log:
         log_file("valid_prompts"),
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -51,6 +55,8 @@ rule base_dataset:
         round_file(0, "{seed}", "dataset.parquet"),
     log:
         log_file("base_dataset/seed{seed}"),
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -72,6 +78,7 @@ rule tiny_random_llama:
         directory("resources/tiny-random-llama"),
     log:
         "resources/tiny-random-llama.log",
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -91,6 +98,7 @@ rule selflabel_prompts:
         f"{ROUND}/prompts.parquet",
     log:
         round_log("selflabel_prompts"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

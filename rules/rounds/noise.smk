@@ -11,6 +11,7 @@ rule corrupt_labels:
         f"{NOISY}/corrupted.parquet",
     log:
         noisy_log("corrupt_labels"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -46,6 +47,8 @@ use rule train as noisy_train with:
         noisy_log("train"),
     benchmark:
         NOISY_TRAIN_BENCHMARK
+    group:
+        noisy_group(MODEL_GROUP)
 
 
 use rule generate as noisy_generate with:
@@ -56,6 +59,8 @@ use rule generate as noisy_generate with:
         f"{NOISY}/generations.parquet",
     log:
         noisy_log("generate"),
+    group:
+        noisy_group(LABEL_GROUP)
 
 
 use rule generate as noisy_vote with:
@@ -66,6 +71,8 @@ use rule generate as noisy_vote with:
         f"{NOISY}/votes/seed{{voter}}.parquet",
     log:
         noisy_log("vote").replace(".log", "_by{voter}.log"),
+    group:
+        noisy_group(VOTER_GROUP)
 
 
 use rule filter_labels as noisy_filter_labels with:
@@ -86,6 +93,8 @@ use rule evaluate as noisy_evaluate with:
         f"{NOISY}/eval.parquet",
     log:
         noisy_log("evaluate"),
+    group:
+        noisy_group(MODEL_GROUP)
 
 
 rule summarize_noise:
@@ -96,6 +105,7 @@ rule summarize_noise:
         summary_file("noise"),
     log:
         log_file("summarize_noise"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -117,6 +127,7 @@ rule plot_noise:
         report(plot_file("noise"), caption="../../report/noise.rst", category="Label noise"),
     log:
         log_file("plot_noise"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

@@ -21,6 +21,18 @@ NOISY_LOG = f"{RESULTS}/logs/noise/{{setting}}/{{rule}}_round{{round}}_seed{{see
 TRAIN_BENCHMARK = f"{RESULTS}/benchmarks/train/round{{round}}_seed{{seed}}.tsv"  # Snakemake's timing of each training job
 NOISY_TRAIN_BENCHMARK = f"{RESULTS}/benchmarks/noise/{{setting}}/train_round{{round}}_seed{{seed}}.tsv"
 
+# Cluster job groups (rules/common.smk): the model jobs of one round and seed (train, evaluate,
+# generate, and the votes its model casts on other seeds' prompts) are one Slurm job. In
+# accelerated mode the probe of every seed's model stands between training and labelling, so
+# labelling is a second job. A noisy chain's rounds are groups of their own.
+MODEL_GROUP = "models_round{round}_seed{seed}"
+LABEL_GROUP = "labels_round{round}_seed{seed}" if ACCEL else MODEL_GROUP
+VOTER_GROUP = LABEL_GROUP.replace("{seed}", "{voter}")  # a vote runs with the voter's model
+
+
+def noisy_group(group):
+    return "noise_{setting}_" + group
+
 
 def round_file(r, seed, name, setting=None):
     """File `name` of round r of a seed: in the clean chain, or in the noisy chain of `setting`."""

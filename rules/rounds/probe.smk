@@ -11,6 +11,7 @@ rule probe_prompts:
         PROBE_PROMPTS,
     log:
         log_file("probe_prompts/round{round}"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

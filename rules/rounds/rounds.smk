@@ -17,6 +17,8 @@ rule train:
         round_log("train"),
     benchmark:
         TRAIN_BENCHMARK
+    group:
+        MODEL_GROUP
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -41,6 +43,8 @@ rule generate:
         f"{ROUND}/generations.parquet",
     log:
         round_log("generate"),
+    group:
+        LABEL_GROUP
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -62,6 +66,8 @@ use rule generate as vote with:
         f"{ROUND}/votes/seed{{voter}}.parquet",
     log:
         log_file("vote/round{round}_seed{seed}_by{voter}"),
+    group:
+        VOTER_GROUP
 
 
 rule filter_labels:
@@ -72,6 +78,7 @@ rule filter_labels:
         f"{ROUND}/accepted.parquet",
     log:
         round_log("filter_labels"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -96,6 +103,7 @@ rule build_dataset:
         round_log("build_dataset"),
     wildcard_constraints:
         round=r"[1-9]\d*",  # round 0's data is base_dataset's
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -114,6 +122,8 @@ rule evaluate:
         f"{ROUND}/eval.parquet",
     log:
         round_log("evaluate"),
+    group:
+        MODEL_GROUP
     conda:
         CONDA_ENV
     threads: config["threads"]

@@ -9,6 +9,7 @@ rule summarize:
         summary_file("accuracy"),
     log:
         log_file("summarize"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -28,6 +29,7 @@ rule summarize_selflabels:
         summary_file("selflabels"),
     log:
         log_file("summarize_selflabels"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -44,6 +46,7 @@ rule plot_accuracy:
         report(plot_file("accuracy_by_round"), caption="../../report/accuracy_by_round.rst", category="Accuracy"),
     log:
         log_file("plot_accuracy"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -64,6 +67,7 @@ rule plot_heatmap:
         report(plot_file("accuracy_heatmap"), caption="../../report/accuracy_heatmap.rst", category="Accuracy"),
     log:
         log_file("plot_heatmap"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -84,6 +88,7 @@ rule plot_selflabels:
         report(plot_file("selflabels"), caption="../../report/selflabels.rst", category="Self-labels"),
     log:
         log_file("plot_selflabels"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

@@ -30,3 +30,8 @@ def every_variant(name):
 
 def every_variant_dataset():
     return [f"{RESULTS}/{data_owner(v)}/dataset.parquet" for v in VARIANTS for s in SEEDS]
+
+
+def variant_group(wildcards):
+    """Cluster job group (rules/common.smk): a variant's training and evaluation of one seed are one Slurm job."""
+    return f"models_variant{list(VARIANTS).index(wildcards.variant)}_seed{wildcards.seed}"

@@ -10,6 +10,8 @@ rule sweep_eval_prompts:
         f"{VARIANT}/eval_prompts.parquet",
     log:
         f"{VARIANT_LOG}/eval_prompts.log",
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -33,6 +35,8 @@ rule sweep_valid_prompts:
         f"{VARIANT}/valid_prompts.parquet",
     log:
         f"{VARIANT_LOG}/valid_prompts.log",
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -53,6 +57,8 @@ rule sweep_dataset:
         f"{VARIANT}/dataset.parquet",
     log:
         f"{VARIANT_LOG}/dataset.log",
+    group:
+        DATA_GROUP
     conda:
         CONDA_ENV
     threads: 1
@@ -78,6 +84,8 @@ rule sweep_train:
         f"{VARIANT_LOG}/seed{{seed}}/train.log",
     benchmark:
         f"{VARIANT_LOG}/seed{{seed}}/train_benchmark.tsv"
+    group:
+        variant_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -103,6 +111,8 @@ rule sweep_evaluate:
         f"{VARIANT}/seed{{seed}}/eval.parquet",
     log:
         f"{VARIANT_LOG}/seed{{seed}}/evaluate.log",
+    group:
+        variant_group
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -126,6 +136,7 @@ rule summarize_sweep:
         summary_file("accuracy"),
     log:
         log_file("summarize_sweep"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1
@@ -146,6 +157,7 @@ rule plot_sweep:
         report(plot_file("{figure}"), caption="../../report/sweep.rst", category="Generalization"),
     log:
         log_file("plot_{figure}"),
+    localrule: True
     conda:
         CONDA_ENV
     threads: 1

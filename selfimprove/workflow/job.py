@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+SCRIPT_DIGEST = "script_digest"  # a param of every script rule only so that editing the script re-runs it (rerun.py)
+
+
+def rule_params(sm) -> dict:
+    """A script's rule params (Snakemake's `snakemake.params`) as a dict for its stage: without the
+    script's digest, and for a model job (one with a `device`) with the threads Snakemake gave it
+    (`threads:`, lowered to --cores where fewer), which decide no result worth a re-run."""
+    params = {k: v for k, v in sm.params.items() if k != SCRIPT_DIGEST}
+    if "device" in params:
+        params["threads"] = sm.threads
+    return params
+
 
 def take(cls, params: dict):
     """An instance of the dataclass `cls` from the params named like its fields, which are removed from `params`."""
@@ -11,7 +23,7 @@ def take(cls, params: dict):
 
 
 def split(cls, params):
-    """A rule's params (Snakemake's Params, or a dict) as (the `cls` they hold, the rest)."""
+    """A rule's params (a dict, or Snakemake's Params) as (the `cls` they hold, the rest)."""
     own = dict(params.items()) if hasattr(params, "items") else dict(params)
     return take(cls, own), own
 

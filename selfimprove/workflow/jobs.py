@@ -17,6 +17,13 @@ DEFAULTS = {
     "data_jobs": {"mem_mb": 2000, "runtime": 15},
 }
 KINDS = ("model_jobs", "data_jobs")
+# Config keys that decide where and how fast jobs run, not what they compute: no param holds them,
+# so changing them re-runs nothing (on CPU, `threads` does change floating-point rounding: docs/workflow.md).
+SCHEDULING_KEYS = ("threads", "resources")
+
+
+def without_scheduling(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in SCHEDULING_KEYS}
 
 
 def job_settings(config: dict) -> dict:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a one-node Slurm on this machine for tests/test_slurm.py (run as root; no systemd needed):
 # munged, MariaDB + slurmdbd (accounting, so sacct works as on a real cluster), slurmctld, slurmd.
-# The node has one fake GPU: a gres backed by /dev/null. Installs the Debian packages when missing.
+# The node has two fake GPUs (gres backed by /dev/null and /dev/zero) and is in two partitions,
+# cpu (the default) and gpu, as profiles/slurm/partitions.yaml expects. Installs the Debian packages when missing.
 # Every daemon leaves a pid file; tests/slurm/down.sh stops them by those pids.
 # Safe to run again: daemons of an earlier run are stopped first and the controller state is wiped.
 set -euo pipefail
@@ -40,7 +41,7 @@ install -d -o munge -g munge -m 755 /run/munge
 runuser -u munge -- /usr/sbin/munged </dev/null >/dev/null 2>&1   # forks; /run/munge/munged.pid
 wait_for 50 munge -n || fail "munged does not answer" /var/log/munge/munged.log
 
-# Configuration: all CPUs, 90% of the memory, one /dev/null "GPU", accounting through slurmdbd.
+# Configuration: all CPUs, 90% of the memory, two fake GPUs, two partitions, accounting through slurmdbd.
 # A configuration this script did not write is kept aside and put back by down.sh.
 MARK="# written by selfimprove tests/slurm/up.sh; removed by tests/slurm/down.sh"
 for conf in /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/slurmdbd.conf; do
@@ -48,7 +49,7 @@ for conf in /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/slurmdbd.conf;
 done
 CPUS=$(nproc)
 MEM=$(( $(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p') * 90 / 100 ))
-printf '%s\nNodeName=%s Name=gpu File=/dev/null\n' "$MARK" "$NODE" > /etc/slurm/gres.conf
+printf '%s\nNodeName=%s Name=gpu File=/dev/null\nNodeName=%s Name=gpu File=/dev/zero\n' "$MARK" "$NODE" "$NODE" > /etc/slurm/gres.conf
 cat > /etc/slurm/slurm.conf <<CONF
 $MARK
 ClusterName=$CLUSTER
@@ -80,8 +81,9 @@ JobAcctGatherFrequency=30
 JobCompType=jobcomp/none
 MinJobAge=600
 GresTypes=gpu
-NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM Gres=gpu:1 State=UNKNOWN
-PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM Gres=gpu:2 State=UNKNOWN
+PartitionName=cpu Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+PartitionName=gpu Nodes=$NODE MaxTime=INFINITE State=UP
 CONF
 
 # MariaDB (local socket and 127.0.0.1 only), then slurmdbd on top of it.

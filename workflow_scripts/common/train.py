@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from selfimprove.engine.model_stages import TrainInputs, TrainSettings, train
-from selfimprove.workflow.job import Job
+from selfimprove.workflow.job import Job, rule_params
 from selfimprove.workflow.logs import log_to, optional_input
 from selfimprove.workflow.tracking import open_tracker
 
@@ -17,12 +17,12 @@ def single(name):
 
 
 with log_to(sm.log[0]):
-    job, params = Job.split(sm.params)
+    job, params = Job.split(rule_params(sm))
     inputs = TrainInputs(sm.input.dataset, init=single("init"), pretrained=single("pretrained"), valid=single("valid"))
     # How often to snapshot, and what tracks the run, change no result: they are read from the
     # config, not params, so changing them re-runs nothing.
     snapshots = {"checkpoint_every": sm.config["train"]["checkpoint_every"]} if "checkpoint_every" in sm.config["train"] else {}
     run_dir = Path(sm.output.model).parent
     run_name = f"{sm.config['experiment']}/{run_dir.relative_to(Path('results') / sm.config['experiment'])}"
-    with open_tracker(sm.config.get("tracking"), run_dir, run_name, dict(sm.params.items())) as tracker:
+    with open_tracker(sm.config.get("tracking"), run_dir, run_name, rule_params(sm)) as tracker:
         train(inputs, sm.output.model, sm.output.train_log, job, TrainSettings(**params), snapshots=snapshots, tracker=tracker)
