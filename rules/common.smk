@@ -88,7 +88,8 @@ def runtime_params():
 
 def optimizer_params(t):
     """The settings of `train` every training run shares, whatever its schedule."""
-    return {k: t[k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps", "sampling")}
+    keys = ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps", "sampling", "carry_optimizer_state")
+    return {k: t[k] for k in keys}
 
 
 def schedule_params(cfg, round_):

@@ -14,14 +14,23 @@ from conftest import copy_workflow, micro_config, run_snakemake, snakemake_bin
 pytestmark = pytest.mark.workflow
 
 
+def job_blocks(stdout: str) -> list[tuple[str, str]]:
+    """(rule, its block) of every job a dry run prints, a group job's members included (indented)."""
+    blocks = []
+    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", stdout):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if m:
+            blocks.append((m.group(1), block))
+    return blocks
+
+
 def planned_jobs(result) -> set[tuple[str, str]]:
     """(rule, first output) of every job a dry run plans."""
     jobs = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
-        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+    for rule, block in job_blocks(result.stdout):
         out = re.search(r"^\s+output: ([^,\s]+)", block, re.MULTILINE)
-        if m and out:
-            jobs.add((m.group(1), out.group(1)))
+        if out:
+            jobs.add((rule, out.group(1)))
     return jobs
 
 
@@ -46,20 +55,23 @@ def test_end_to_end_outputs(finished_run):
     assert len(acc) == (cfg["rounds"] + 1) * len(cfg["seeds"]) * (hi - lo + 1)
     assert acc["accuracy"].between(0, 1).all()
     for (r, s), reach in acc.groupby(["round", "seed"])["trained_up_to"].first().items():  # read from the training set
-        ds = res / f"round{r}/seed{s}/dataset.parquet"
-        assert reach == pd.read_parquet(ds)["difficulty"].max()
+        parts = [pd.read_parquet(res / f"round{k}/seed{s}/dataset.parquet") for k in range(r + 1)]
+        assert reach == pd.concat(parts)["difficulty"].max()
     assert acc.loc[acc["round"] == 0, "trained_up_to"].eq(3).all()
     for name in ["accuracy_by_round.png", "accuracy_heatmap.png", "selflabels.png"]:
         assert (res / "plots" / name).stat().st_size > 10_000
     for r in range(cfg["rounds"] + 1):
         for s in cfg["seeds"]:
             assert (res / f"round{r}" / f"seed{s}" / "model.pt").exists()
-    # Round 1 of seed 0 trains on the base data plus round 0's accepted self-labels, no more.
+    # Round 1 of seed 0 trains on the base data (round 0's part) plus its own part: round 0's
+    # accepted self-labels, no more; the log of its training says so.
     accepted = pd.read_parquet(res / "round0" / "seed0" / "accepted.parquet")
-    ds = pd.read_parquet(res / "round1" / "seed0" / "dataset.parquet")
+    new = pd.read_parquet(res / "round1" / "seed0" / "dataset.parquet")
     base = pd.read_parquet(res / "round0" / "seed0" / "dataset.parquet")
-    assert len(ds) == len(base) + accepted["accepted"].sum()
-    assert set(ds.loc[ds["source"] == "self", "difficulty"]) <= {4}
+    assert new["prompt"].tolist() == accepted.loc[accepted["accepted"], "prompt"].tolist()
+    assert set(new["source"]) <= {"self"} and set(new["difficulty"]) <= {4} and set(base["source"]) == {"base"}
+    trained_on = re.search(r"training on (\d+) examples", (res / "logs/train/round1_seed0.log").read_text())
+    assert int(trained_on.group(1)) == len(base) + len(new)
     # The accepted table says why each rejected label was dropped.
     assert set(accepted.loc[~accepted["accepted"], "reason"]) <= {"length", "tie", "no_majority"}
     assert (accepted.loc[accepted["accepted"], "reason"] == "").all()
@@ -117,7 +129,7 @@ def test_results_record_what_produced_them(finished_run):
 def test_every_job_declares_threads_and_scheduler_resources(finished_run):
     result = run_snakemake(finished_run, "-n", "--forceall", "--verbose")
     assert result.returncode == 0, result.stderr[-2000:]
-    blocks = re.findall(r"^(?:local)?rule (\w+):\n(.*?)(?=^\S|\Z)", result.stdout, re.MULTILINE | re.DOTALL)
+    blocks = job_blocks(result.stdout)
     assert {name for name, _ in blocks} >= {"train", "generate", "evaluate", "filter_labels", "build_dataset", "summarize"}
     for name, body in blocks:
         if name == "all":

@@ -52,7 +52,7 @@ rule base_dataset:
         eval_prompts=EVAL_PROMPTS,
         valid_prompts=VALID_PROMPTS if SELECT_BEST else [],
     output:
-        round_file(0, "{seed}", "dataset.parquet"),
+        shared_by_noise(round_file(0, "{seed}", "dataset.parquet")),
     log:
         log_file("base_dataset/seed{seed}"),
     group:

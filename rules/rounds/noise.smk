@@ -27,7 +27,6 @@ rule corrupt_labels:
 
 use rule build_dataset as noisy_build_dataset with:
     input:
-        previous=lambda wc: chain_file(wc.setting, int(wc.round) - 1, wc.seed, "dataset.parquet"),
         accepted=noisy_accepted,
     output:
         f"{NOISY}/dataset.parquet",
@@ -37,7 +36,7 @@ use rule build_dataset as noisy_build_dataset with:
 
 use rule train as noisy_train with:
     input:
-        dataset=f"{NOISY}/dataset.parquet",
+        dataset=lambda wc: training_parts(wc.round, wc.seed, wc.setting),
         init=lambda wc: chain_file(wc.setting, int(wc.round) - 1, wc.seed, "model.pt") if continues(wc) else [],
         valid=validation_split,
     output:
@@ -100,7 +99,7 @@ use rule evaluate as noisy_evaluate with:
 rule summarize_noise:
     input:
         evals=every_noisy_round("eval.parquet"),
-        datasets=every_noisy_round("dataset.parquet"),
+        datasets=sorted({part for parts in every_noisy_training_set() for part in parts}),
     output:
         summary_file("noise"),
     log:
@@ -115,6 +114,7 @@ rule summarize_noise:
         experiment=EXP,
         task=config["task"],
         settings=[parse_setting(s) for s in NOISE_SETTINGS for r in noise_rounds(s) for seed in SEEDS],
+        training_sets=every_noisy_training_set(),
     script:
         "../../workflow_scripts/rounds/summarize_noise.py"
 

@@ -40,6 +40,12 @@ def round_file(r, seed, name, setting=None):
     return f"{RESULTS}/{chain}round{r}/seed{seed}/{name}"
 
 
+def shared_by_noise(path):
+    """A clean-chain file that label noise's chains start from: write-protected once written
+    (Snakemake's protected()), so a stray change cannot rewrite what every noisy chain shares."""
+    return protected(path) if NOISE else path
+
+
 def round_log(rule):
     return log_file(f"{rule}/round{{round}}_seed{{seed}}")
 
@@ -52,9 +58,16 @@ def probe_table(r):
     return f"{RESULTS}/round{r}/probe.parquet"
 
 
+def training_parts(r, seed, setting=None):
+    """What round r of a seed trains on, oldest first: round 0's base data, then every later round's
+    new examples (its dataset.parquet holds only the labels the round before it accepted, so no round
+    rewrites the ones before it). In a noisy chain, the clean chain's parts up to its start round."""
+    name = "dataset.parquet"
+    return [chain_file(setting, k, seed, name) if setting else round_file(k, seed, name) for k in range(int(r) + 1)]
+
+
 def training_set(wildcards):
-    """Round 0 trains on its seed's base data; round r on its seed's accumulated set."""
-    return round_file(wildcards.round, wildcards.seed, "dataset.parquet")
+    return training_parts(wildcards.round, wildcards.seed)
 
 
 def previous_model(wildcards):
@@ -98,6 +111,11 @@ def noisy_accepted(wc):
     return chain_file(wc.setting, r, wc.seed, "accepted.parquet")
 
 
+def every_training_set(rounds=None):
+    """The training parts of every round to run and every seed, in every_round's order."""
+    return [training_parts(r, s) for r in (rounds if rounds is not None else rounds_to_run()) for s in SEEDS]
+
+
 def every_round(name, rounds=None):
     """File `name` of every round to run and every seed, in the summary's order."""
     return [round_file(r, s, name) for r in (rounds if rounds is not None else rounds_to_run()) for s in SEEDS]
@@ -105,3 +123,7 @@ def every_round(name, rounds=None):
 
 def every_noisy_round(name):
     return [round_file(r, seed, name, s) for s in NOISE_SETTINGS for r in noise_rounds(s) for seed in SEEDS]
+
+
+def every_noisy_training_set():
+    return [training_parts(r, seed, s) for s in NOISE_SETTINGS for r in noise_rounds(s) for seed in SEEDS]

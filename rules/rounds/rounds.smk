@@ -11,7 +11,7 @@ rule train:
         pretrained=pretrained_start,
         valid=validation_split,
     output:
-        model=f"{ROUND}/model.pt",
+        model=shared_by_noise(f"{ROUND}/model.pt"),
         train_log=f"{ROUND}/train_log.parquet",
     log:
         round_log("train"),
@@ -75,7 +75,7 @@ rule filter_labels:
         own=rules.generate.output[0],
         voters=lambda wc: votes_of(wc.round, wc.seed),
     output:
-        f"{ROUND}/accepted.parquet",
+        shared_by_noise(f"{ROUND}/accepted.parquet"),
     log:
         round_log("filter_labels"),
     localrule: True
@@ -95,10 +95,9 @@ rule filter_labels:
 
 rule build_dataset:
     input:
-        previous=lambda wc: round_file(int(wc.round) - 1, wc.seed, "dataset.parquet"),
         accepted=lambda wc: round_file(int(wc.round) - 1, wc.seed, "accepted.parquet"),
     output:
-        f"{ROUND}/dataset.parquet",
+        shared_by_noise(f"{ROUND}/dataset.parquet"),
     log:
         round_log("build_dataset"),
     wildcard_constraints:

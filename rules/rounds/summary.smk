@@ -18,6 +18,7 @@ rule summarize:
     params:
         experiment=EXP,
         task=config["task"],
+        training_sets=lambda wc: every_training_set(),  # the parts each evaluated model trained on
     script:
         "../../workflow_scripts/rounds/summarize.py"
 

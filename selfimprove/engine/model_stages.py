@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import pandas as pd
+
 from selfimprove.engine.checkpoint import load_checkpoint
 from selfimprove.engine.data import DIFFICULTY, as_tokens, read_table, write_table
 from selfimprove.engine.evaluate import accuracy_by_difficulty, label_prompts, teacher_forced_correct
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 class TrainInputs:
     """The files a training run reads: its data, and where it starts and what it validates on."""
 
-    dataset: str
+    dataset: list[str]  # the parts of the training set, oldest first (a sweep: one)
     init: str | None = None  # continue this checkpoint (later rounds)
     pretrained: str | None = None  # or start from this Hugging Face directory (round 0 of a pretrained start)
     valid: str | None = None  # train.select_best's validation split
@@ -45,7 +47,7 @@ def train(inputs: TrainInputs, model_out, log_out, job: Job, settings: TrainSett
     """Round 0 from scratch (or from `inputs.pretrained`); later rounds from `inputs.init`. `snapshots`
     may set `checkpoint_every` (how often a resumable snapshot is saved); `tracker` receives the log."""
     task = job.build_task()
-    df = as_tokens(read_table(inputs.dataset), task)
+    df = as_tokens(pd.concat([read_table(p) for p in inputs.dataset], ignore_index=True), task)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
     masks = [task.supervised_in_prompt(p) for p in df["prompt"]]
     schedule, selection = dict(settings.train), {}

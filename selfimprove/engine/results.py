@@ -18,13 +18,17 @@ def reach_axis(acc: pd.DataFrame) -> str:
     return "difficulty"
 
 
-def accuracy_table(eval_paths, dataset_paths) -> pd.DataFrame:
-    """Evaluation tables stacked; `trained_up_to` is how far the round's training data
-    (dataset_paths[i], the training set of eval_paths[i]) reached along `reach_axis`."""
+def accuracy_table(eval_paths, training_sets) -> pd.DataFrame:
+    """Evaluation tables stacked; `trained_up_to` is how far the model's training data
+    (training_sets[i]: the parts eval_paths[i]'s model trained on) reached along `reach_axis`."""
     evals = [read_table(p, ACCURACY_COLUMNS) for p in eval_paths]
     axis = reach_axis(pd.concat(evals, ignore_index=True))
+    reach_of = {}  # part -> its furthest difficulty (None: no examples); each part is read once
     parts = []
-    for acc, dataset_path in zip(evals, dataset_paths, strict=True):
-        reach = int(pq.read_table(dataset_path, columns=[axis]).column(axis).to_pandas().max())
-        parts.append(acc.assign(trained_up_to=reach))
+    for acc, training_set in zip(evals, training_sets, strict=True):
+        for part in training_set:
+            if part not in reach_of:
+                reach_of[part] = pq.read_table(part, columns=[axis]).column(axis).to_pandas().max()
+        reaches = [reach_of[p] for p in training_set if pd.notna(reach_of[p])]
+        parts.append(acc.assign(trained_up_to=int(max(reaches))))
     return pd.concat(parts, ignore_index=True)

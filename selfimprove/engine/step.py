@@ -37,6 +37,7 @@ class TrainConfig:
     log_every: int = 25
     checkpoint_every: int = 250  # steps between resumable snapshots (0: only on SIGTERM/SIGUSR1)
     select_every: int = 0  # with a validation function: validate every this many steps and keep the best
+    carry_optimizer_state: bool = True  # False: a finished round keeps weights only; the next starts a fresh AdamW
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:

@@ -70,7 +70,7 @@ def start_run(cfg: TrainConfig, device, *, init_checkpoint=None, pretrained=None
     if init_checkpoint is not None:
         model, tok, state = load_checkpoint(init_checkpoint, device)
         optimizer = make_optimizer(model, cfg)
-        if state.get("optimizer"):
+        if cfg.carry_optimizer_state and state.get("optimizer"):
             optimizer.load_state_dict(state["optimizer"])
         return Start(model, tok, optimizer, prior_steps=state["meta"].get("total_steps", 0))
     tok = CharTokenizer(alphabet)
@@ -209,7 +209,8 @@ class TrainingRun:
             self.model.load_state_dict(self.best["model"])
             meta.update(best_step=self.best["step"], best_valid_accuracy=self.best["accuracy"])
             log.info("keeping the weights of step %d (validation accuracy %.4f)", self.best["step"], self.best["accuracy"])
-        save_checkpoint(self.checkpoint_out, self.model, self.tok, self.optimizer, meta)
+        optimizer = self.optimizer if self.cfg.carry_optimizer_state else None  # 2/3 of an AdamW checkpoint
+        save_checkpoint(self.checkpoint_out, self.model, self.tok, optimizer, meta)
         Path(self.snapshot_file).unlink(missing_ok=True)
         return pd.DataFrame(self.rows)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import pandas as pd
-
 from selfimprove.engine.data import (
     EXAMPLE_COLUMNS,
     as_text,
@@ -62,13 +60,13 @@ def filter_labels(own, voters, out, job: Job, *, seed, filters, majority_vote):
     write_table(as_text(table, t), out)
 
 
-def build_dataset(previous, accepted, out):
-    """The previous round's training set plus this round's accepted self-labelled examples."""
+def build_dataset(accepted, out):
+    """A round's new training examples: the self-labels the round before it accepted. The round trains on
+    these and every earlier round's (rules/rounds/paths.smk: training_parts), which are not copied."""
     acc = read_table(accepted, [*EXAMPLE_COLUMNS, "accepted"])
-    new = acc.loc[acc["accepted"], list(EXAMPLE_COLUMNS)]
-    df = pd.concat([read_table(previous), new], ignore_index=True).astype(EXAMPLE_COLUMNS)
-    log.info("%d examples (%d new self-labelled)", len(df), len(new))
-    write_table(df, out)
+    new = acc.loc[acc["accepted"], list(EXAMPLE_COLUMNS)].astype(EXAMPLE_COLUMNS)
+    log.info("%d new self-labelled examples (of %d labelled)", len(new), len(acc))
+    write_table(new, out)
 
 
 def probe_prompts(eval_prompts_path, out, job: Job, *, previous_probe=None, base_max, max_jump, size, round, seed):

@@ -8,9 +8,9 @@ from selfimprove.engine.data import read_table, write_table
 from selfimprove.engine.results import accuracy_table
 
 
-def summarize_accuracy(eval_paths, dataset_paths, out, *, experiment, task):
-    """One row per (round, seed, difficulty), with `trained_up_to`."""
-    df = accuracy_table(eval_paths, dataset_paths)
+def summarize_accuracy(eval_paths, out, *, experiment, task, training_sets):
+    """One row per (round, seed, difficulty), with `trained_up_to` (training_sets[i]: eval i's model's data)."""
+    df = accuracy_table(eval_paths, training_sets)
     df.insert(0, "task", task)
     df.insert(0, "experiment", experiment)
     write_table(df.sort_values(["round", "seed", "difficulty", "difficulty2"]), out)
@@ -36,9 +36,9 @@ def summarize_selflabels(accepted_paths, out):
     write_table(pd.DataFrame(rows).sort_values(["round", "seed"]), out)
 
 
-def summarize_noise(eval_paths, dataset_paths, out, *, experiment, task, settings):
+def summarize_noise(eval_paths, out, *, experiment, task, settings, training_sets):
     """Like summarize_accuracy for the noisy chains; settings[i] (kind, fraction, start, trial) of eval i."""
-    df = accuracy_table(eval_paths, dataset_paths)
+    df = accuracy_table(eval_paths, training_sets)
     sizes = [len(read_table(p, ["round"])) for p in eval_paths]
     for key in ("kind", "fraction", "start", "trial"):
         df[key] = [s[key] for s, n in zip(settings, sizes) for _ in range(n)]

@@ -18,7 +18,7 @@ def single(name):
 
 with log_to(sm.log[0]):
     job, params = Job.split(rule_params(sm))
-    inputs = TrainInputs(sm.input.dataset, init=single("init"), pretrained=single("pretrained"), valid=single("valid"))
+    inputs = TrainInputs(optional_input(sm.input.dataset), init=single("init"), pretrained=single("pretrained"), valid=single("valid"))
     # How often to snapshot, and what tracks the run, change no result: they are read from the
     # config, not params, so changing them re-runs nothing.
     snapshots = {"checkpoint_every": sm.config["train"]["checkpoint_every"]} if "checkpoint_every" in sm.config["train"] else {}

@@ -6,4 +6,4 @@ from selfimprove.workflow.logs import log_to
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with log_to(sm.log[0]):
-    summarize_noise(list(sm.input.evals), list(sm.input.datasets), sm.output[0], **rule_params(sm))
+    summarize_noise(list(sm.input.evals), sm.output[0], **rule_params(sm))
