@@ -1,12 +1,16 @@
-"""Bytes one (round, seed) of a paper-size run keeps on disk, and what 100 rounds of one seed come to: one JSON line.
+"""What a paper-size run keeps on disk per (round, seed), and what R rounds of one seed come to: one JSON line.
 
-    python benchmarks/disk_usage.py [--preset config/experiments/reverse_addition.yaml] [--rounds 100]
+    python benchmarks/disk_usage.py [--preset config/experiments/reverse_addition.yaml] [--rounds 100] [--measured-rounds 3]
 
-Writes real files in a temporary directory: a paper-size `model.pt` after one optimizer step (weights and
-AdamW state, as the train rule writes it), the same checkpoint without optimizer state, and a round's
-self-label tables (prompts, generations, accepted; the round's examples_per_round of them) and its
-accumulated training set, whose size grows by one round's accepted labels per round. Issue 18's target:
-at most 8 GB for 100 rounds of one seed at paper size.
+Writes real files with the workflow's own stages in a temporary directory, for the first
+`--measured-rounds` rounds of one seed: each round's model.pt from the train stage (paper-size model,
+one optimizer step, continuing the previous round as the train rule does), with both settings of
+train.carry_optimizer_state; each round's self-label tables (prompts, generations, accepted: the
+preset's examples_per_round labels at that round's difficulty, and at rounds R/2 and R-1 for the
+longer operands of late rounds) and its new training part from the build_dataset stage. Round 0's
+base data is sampled and scaled to data.base_size. Then R rounds are extrapolated: every file a round
+writes is written once and never grows with later rounds, so the total is linear in R.
+Issue 18's target: at most 8 GB for 100 rounds of one seed at paper size.
 """
 
 from __future__ import annotations
@@ -19,49 +23,57 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from selfimprove.engine.checkpoint import save_checkpoint
 from selfimprove.engine.data import as_text, examples_frame, rng_for, write_table
-from selfimprove.engine.model import ModelConfig, Transformer
-from selfimprove.engine.packing import PackedExamples
-from selfimprove.engine.step import TrainConfig, make_optimizer, train_step
-from selfimprove.engine.tokenizer import CharTokenizer
+from selfimprove.engine.model_stages import TrainInputs, TrainSettings, train
+from selfimprove.rounds.data_stages import build_dataset
 from selfimprove.tasks import difficulty
 from selfimprove.workflow.checks import build_task
+from selfimprove.workflow.job import Job
 from selfimprove.workflow.presets import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_GB = 8
 
 
-def checkpoint_bytes(cfg: dict, task, directory: Path) -> dict:
-    tok = CharTokenizer(task.alphabet)
-    dims = {k: v for k, v in cfg["model"].items() if k not in ("init_from", "lora")}
-    model = Transformer(ModelConfig(vocab_size=tok.vocab_size, **dims))
-    rng = rng_for("disk", 0)
-    examples = [task.sample(rng, 8) for _ in range(8)]
-    optimizer = make_optimizer(model, TrainConfig(seed=0, steps=1, lr=1e-4, warmup_steps=0, decay_steps=0, batch_size=8))
-    train_step(model, optimizer, PackedExamples(tok, [e.prompt for e in examples], [e.target for e in examples]), np.arange(8), 1.0)
-    save_checkpoint(directory / "model.pt", model, tok, optimizer)
-    save_checkpoint(directory / "weights.pt", model, tok)
-    return {
-        "model_pt": (directory / "model.pt").stat().st_size,
-        "weights_only": (directory / "weights.pt").stat().st_size,
-        "parameters": model.num_params(),
-    }
+def training_sample(task, cfg, path: Path, examples: int = 64) -> None:
+    """A few round-0 examples to take the optimizer step on (a checkpoint's size does not depend on the data)."""
+    lo, hi = (difficulty.parse(task, d) for d in cfg["data"]["base_difficulty"])
+    rng = rng_for("disk-train", 0)
+    write_table(as_text(examples_frame([task.sample_base(rng, lo, hi) for _ in range(examples)], "base", 0), task), path)
 
 
-def round_tables_bytes(cfg: dict, task, directory: Path, r: int) -> int:
-    """prompts + generations + accepted of round r: examples_per_round labels at the round's difficulty."""
+def checkpoint_sizes(cfg: dict, task, directory: Path, rounds: int, carry: bool) -> list[int]:
+    """model.pt of rounds 0..rounds-1 as the train stage writes them: one step each, each round continuing the last."""
+    data = directory / "train_sample.parquet"
+    training_sample(task, cfg, data)
+    schedule = {k: cfg["train"][k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps")}
+    schedule.update(steps=1, lr=1e-4, warmup_steps=0, decay_steps=0, carry_optimizer_state=carry)
+    model = {k: v for k, v in cfg["model"].items() if k not in ("init_from", "lora")}
+    sizes, previous = [], None
+    for r in range(rounds):
+        out = directory / f"carry{int(carry)}_round{r}_model.pt"
+        settings = TrainSettings(model=model, train=dict(schedule, batch_size=8), seed=r)
+        train(TrainInputs([str(data)], init=previous), str(out), str(directory / "train_log.parquet"), Job(cfg["task"]), settings)
+        sizes.append(out.stat().st_size)
+        previous = str(out)
+    return sizes
+
+
+def round_files_bytes(cfg: dict, task, directory: Path, r: int) -> dict:
+    """Round r's self-label tables and its new training part, at the round's labelled difficulty."""
     base_hi = difficulty.parse(task, cfg["data"]["base_difficulty"][1])
     cell = difficulty.labelled(task, cfg["self_improve"], base_hi, r)[0]
     rng = rng_for("disk-round", r)
     df = examples_frame([task.sample(rng, cell) for _ in range(cfg["self_improve"]["examples_per_round"])], "self", r)
     generations = df.assign(prediction=df["target"], ended=True, correct=True)
     accepted = df.assign(true_target=df["target"], own_correct=True, label_correct=True, accepted=True, reason="", votes_total=1, seed=0)
-    total = 0
+    sizes = {}
     for name, table in (("prompts", df), ("generations", generations), ("accepted", accepted)):
         write_table(as_text(table, task), directory / f"{name}{r}.parquet")
-        total += (directory / f"{name}{r}.parquet").stat().st_size
-    return total
+        sizes[name] = (directory / f"{name}{r}.parquet").stat().st_size
+    build_dataset(str(directory / f"accepted{r}.parquet"), str(directory / f"part{r + 1}.parquet"))
+    sizes["training_part"] = (directory / f"part{r + 1}.parquet").stat().st_size  # round r + 1's dataset.parquet
+    return sizes
 
 
 def base_data_bytes(cfg: dict, task, directory: Path, sample: int = 50_000) -> float:
@@ -74,46 +86,38 @@ def base_data_bytes(cfg: dict, task, directory: Path, sample: int = 50_000) -> f
     return (directory / "base.parquet").stat().st_size * cfg["data"]["base_size"] / sample
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default=str(ROOT / "config" / "experiments" / "reverse_addition.yaml"))
-    parser.add_argument("--rounds", type=int, default=100)
-    args = parser.parse_args()
-    cfg = resolve(args.preset)
+def measure(preset: str, rounds: int, measured_rounds: int) -> dict:
+    cfg = resolve(preset)
     task = build_task(cfg)
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        ckpt = checkpoint_bytes(cfg, task, directory)
-        tables = [round_tables_bytes(cfg, task, directory, r) for r in (0, args.rounds // 2, args.rounds - 1)]
+        checkpoints = {carry: checkpoint_sizes(cfg, task, directory, measured_rounds, carry) for carry in (True, False)}
+        at = sorted({*range(measured_rounds), rounds // 2, rounds - 1})
+        tables = {r: round_files_bytes(cfg, task, directory, r) for r in at}
         base = base_data_bytes(cfg, task, directory)
-    per_label = np.mean(tables) / 3 / cfg["self_improve"]["examples_per_round"]  # one table's bytes per label
-    # round r's dataset.parquet holds the base data and every label kept so far: each round writes a full copy
-    training_sets = sum(base + per_label * cfg["self_improve"]["examples_per_round"] * r for r in range(args.rounds + 1))
-    per_round = {"model_pt": ckpt["model_pt"], "label_tables": int(np.mean(tables))}
-    print(
-        json.dumps(
-            {
-                "preset": Path(args.preset).stem,
-                "parameters": ckpt["parameters"],
-                "bytes_per_round_and_seed": per_round,
-                "weights_only_bytes": ckpt["weights_only"],
-                "base_data_bytes": int(base),
-                "optimizer_share": round(1 - ckpt["weights_only"] / ckpt["model_pt"], 3),
-                "rounds": args.rounds,
-                "gb_for_rounds_one_seed": {
-                    "as_now (every round's model.pt, tables, growing training sets)": round(
-                        (args.rounds * (per_round["model_pt"] + per_round["label_tables"]) + training_sets) / 1e9, 2
-                    ),
-                    "model.pt only": round(args.rounds * ckpt["model_pt"] / 1e9, 2),
-                    "weights only, optimizer state of the newest round": round(
-                        (args.rounds * ckpt["weights_only"] + ckpt["model_pt"] - ckpt["weights_only"]) / 1e9, 2
-                    ),
-                },
-                "target_gb": 8,
-            }
-        )
-    )
+    # a round's tables grow with its difficulty: interpolated linearly between the measured rounds
+    per_round_tables = np.interp(range(rounds), at, [sum(tables[r].values()) for r in at]).sum()
+    totals = {carry: (base + rounds * np.mean(sizes[1:] or sizes) + per_round_tables) / 1e9 for carry, sizes in checkpoints.items()}
+    return {
+        "preset": Path(preset).stem,
+        "rounds": rounds,
+        "measured_rounds": measured_rounds,
+        "model_pt_bytes_by_round": {f"carry_optimizer_state: {str(c).lower()}": s for c, s in checkpoints.items()},
+        "round_files_bytes": {f"round {r}": t for r, t in tables.items()},
+        "base_data_bytes": int(base),
+        "gb_for_rounds_one_seed": {f"carry_optimizer_state: {str(c).lower()}": round(gb, 2) for c, gb in totals.items()},
+        "target_gb": TARGET_GB,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default=str(ROOT / "config" / "experiments" / "reverse_addition.yaml"))
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--measured-rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.preset, args.rounds, args.measured_rounds)))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,16 @@ def run_snakemake(workdir: Path, *args, config: dict | None = None, timeout: int
     cfg.write_text(yaml.safe_dump(config if config is not None else micro_config()))
     cmd = [snakemake_bin(), "--configfile", str(cfg), "--cores", "2", *args]
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+
+
+def job_blocks(stdout: str) -> list[tuple[str, str]]:
+    """(rule, its block) of every job a dry run prints, a group job's members included (indented)."""
+    blocks = []
+    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", stdout):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if m:
+            blocks.append((m.group(1), block))
+    return blocks
 
 
 def small_difficulties(task) -> list:

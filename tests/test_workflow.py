@@ -9,19 +9,9 @@ import time
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, micro_config, run_snakemake, snakemake_bin
+from conftest import copy_workflow, job_blocks, micro_config, run_snakemake, snakemake_bin
 
 pytestmark = pytest.mark.workflow
-
-
-def job_blocks(stdout: str) -> list[tuple[str, str]]:
-    """(rule, its block) of every job a dry run prints, a group job's members included (indented)."""
-    blocks = []
-    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", stdout):
-        m = re.match(r"(?:local)?rule (\w+):", block.strip())
-        if m:
-            blocks.append((m.group(1), block))
-    return blocks
 
 
 def planned_jobs(result) -> set[tuple[str, str]]:

@@ -31,7 +31,7 @@ VOTER_GROUP = LABEL_GROUP.replace("{seed}", "{voter}")  # a vote runs with the v
 
 
 def noisy_group(group):
-    return "noise_{setting}_" + group
+    return f"noise_{{setting}}_{group}"
 
 
 def round_file(r, seed, name, setting=None):

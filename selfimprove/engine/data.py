@@ -35,12 +35,13 @@ def rng_for(stream: str, *keys) -> random.Random:
 
 
 def write_table(df: pd.DataFrame, path) -> None:
-    """Write Parquet atomically (temporary name, then rename)."""
+    """Write Parquet atomically (temporary name, then rename), zstd-compressed: digit strings take
+    about 40% less than with Parquet's default snappy (benchmarks/disk_usage.py)."""
     table = pa.Table.from_pandas(df, preserve_index=False)
     # pandas >= 3 maps str to large_string; keep the plain `string` type on disk on every version.
     schema = pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f for f in table.schema])
     with atomic_output(path) as tmp:
-        pq.write_table(table.cast(schema), tmp)
+        pq.write_table(table.cast(schema), tmp, compression="zstd")
 
 
 def read_table(path, required=EXAMPLE_COLUMNS) -> pd.DataFrame:
