@@ -50,6 +50,12 @@ def plan_seconds(workdir: Path, args: list[str]) -> tuple[float, int]:
     return seconds, int(total[-1]) if total else 0
 
 
+def synthetic_reverse_addition(tmp: Path) -> Path:
+    workdir = copy_workflow(tmp)
+    (workdir / "synthetic.yaml").write_text(yaml.safe_dump({"rounds": 100, "seeds": [0, 1, 2, 3, 4]}))
+    return workdir
+
+
 def accelerated_config(rounds: int) -> dict:
     cfg = yaml.safe_load((ROOT / "tests" / "configs" / "micro.yaml").read_text())
     cfg.update(experiment="accelerated", rounds=rounds, filters=["none"], seeds=[0, 1])
@@ -87,9 +93,7 @@ def main() -> None:
     results = {
         "label_noise": best_of(args.repeats, copy_workflow, ["--configfile", "config/experiments/label_noise.yaml"]),
         "reverse_addition_100x5": best_of(
-            args.repeats,
-            copy_workflow,
-            ["--configfile", "config/experiments/reverse_addition.yaml", "--config", "rounds=100", "seeds=[0,1,2,3,4]"],
+            args.repeats, synthetic_reverse_addition, ["--configfile", "config/experiments/reverse_addition.yaml", "synthetic.yaml"]
         ),
     }
     for rounds in args.accelerated_rounds:

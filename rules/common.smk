@@ -46,8 +46,9 @@ wildcard_constraints:
 # What each job asks a scheduler for (selfimprove/workflow/jobs.py; the config's optional `resources`).
 # Model jobs run `threads` torch threads and hold GPUs when the device can be CUDA; data jobs
 # are single-threaded and CPU-only.
-MODEL_JOB = scheduler_resources("model_jobs", config)
-DATA_JOB = scheduler_resources("data_jobs", config)
+ON_CLUSTER = workflow.nodes is not None  # a cluster executor sets --jobs (Snakemake's _nodes); one machine does not
+MODEL_JOB = scheduler_resources("model_jobs", config, retried=ON_CLUSTER)
+DATA_JOB = scheduler_resources("data_jobs", config, retried=ON_CLUSTER)
 
 
 # How jobs become cluster jobs (profiles/slurm). Table jobs are `localrule`s: they run where
@@ -56,6 +57,14 @@ DATA_JOB = scheduler_resources("data_jobs", config)
 # unit of work (a round and seed, a variant and seed, an iteration and seed) are one GPU job, by
 # the `group:` ids of each family's paths.smk.
 DATA_GROUP = "data"
+# Groups matter only where jobs are submitted: a cluster executor sets --jobs (Snakemake's _nodes). On one
+# machine they change nothing and cost planning time (Snakemake checks every group against everything
+# upstream of it, which grows with the square of the rounds), so there they are left out.
+
+
+def cluster_group(group):
+    """A rule's `group:` (a name with wildcards, or a function of them), on a cluster only."""
+    return group if ON_CLUSTER else None
 
 
 # The GPUs the model jobs running at once may hold: on one machine, all of its jobs; in a cluster,

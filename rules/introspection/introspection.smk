@@ -16,7 +16,7 @@ rule rise_eval_problems:
     log:
         log_file("eval_problems"),
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -38,7 +38,7 @@ rule rise_base_dataset:
     log:
         log_file("base_dataset"),
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -65,7 +65,7 @@ rule rise_train_base:
     benchmark:
         f"{RISE_LOG}/base/train_benchmark.tsv"
     group:
-        iteration_group
+        cluster_group(iteration_group)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -91,7 +91,7 @@ rule rise_collect:
     log:
         f"{RISE_LOG}/rise/iter{{iteration}}/collect.log",
     group:
-        iteration_group
+        cluster_group(iteration_group)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -165,7 +165,7 @@ rule rise_finetune:
     benchmark:
         f"{RISE_LOG}/{{arm}}/iter{{iteration}}/finetune_benchmark.tsv"
     group:
-        iteration_group
+        cluster_group(iteration_group)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -190,7 +190,7 @@ rule rise_evaluate:
     log:
         f"{RISE_LOG}/{{stage}}/evaluate.log",
     group:
-        iteration_group
+        cluster_group(iteration_group)
     conda:
         CONDA_ENV
     threads: config["threads"]

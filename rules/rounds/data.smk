@@ -10,7 +10,7 @@ rule eval_prompts:
     log:
         log_file("eval_prompts"),
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -34,7 +34,7 @@ rule valid_prompts:
     log:
         log_file("valid_prompts"),
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -56,7 +56,7 @@ rule base_dataset:
     log:
         log_file("base_dataset/seed{seed}"),
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1

@@ -47,7 +47,7 @@ use rule train as noisy_train with:
     benchmark:
         NOISY_TRAIN_BENCHMARK
     group:
-        noisy_group(MODEL_GROUP)
+        cluster_group(noisy_group(MODEL_GROUP))
 
 
 use rule generate as noisy_generate with:
@@ -59,7 +59,7 @@ use rule generate as noisy_generate with:
     log:
         noisy_log("generate"),
     group:
-        noisy_group(LABEL_GROUP)
+        cluster_group(noisy_group(LABEL_GROUP))
 
 
 use rule generate as noisy_vote with:
@@ -71,7 +71,7 @@ use rule generate as noisy_vote with:
     log:
         noisy_log("vote").replace(".log", "_by{voter}.log"),
     group:
-        noisy_group(VOTER_GROUP)
+        cluster_group(noisy_group(VOTER_GROUP))
 
 
 use rule filter_labels as noisy_filter_labels with:
@@ -93,7 +93,7 @@ use rule evaluate as noisy_evaluate with:
     log:
         noisy_log("evaluate"),
     group:
-        noisy_group(MODEL_GROUP)
+        cluster_group(noisy_group(MODEL_GROUP))
 
 
 rule summarize_noise:

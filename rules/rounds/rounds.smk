@@ -18,7 +18,7 @@ rule train:
     benchmark:
         TRAIN_BENCHMARK
     group:
-        MODEL_GROUP
+        cluster_group(MODEL_GROUP)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -44,7 +44,7 @@ rule generate:
     log:
         round_log("generate"),
     group:
-        LABEL_GROUP
+        cluster_group(LABEL_GROUP)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -67,7 +67,7 @@ use rule generate as vote with:
     log:
         log_file("vote/round{round}_seed{seed}_by{voter}"),
     group:
-        VOTER_GROUP
+        cluster_group(VOTER_GROUP)
 
 
 rule filter_labels:
@@ -122,7 +122,7 @@ rule evaluate:
     log:
         round_log("evaluate"),
     group:
-        MODEL_GROUP
+        cluster_group(MODEL_GROUP)
     conda:
         CONDA_ENV
     threads: config["threads"]

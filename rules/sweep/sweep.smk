@@ -11,7 +11,7 @@ rule sweep_eval_prompts:
     log:
         f"{VARIANT_LOG}/eval_prompts.log",
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -36,7 +36,7 @@ rule sweep_valid_prompts:
     log:
         f"{VARIANT_LOG}/valid_prompts.log",
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -58,7 +58,7 @@ rule sweep_dataset:
     log:
         f"{VARIANT_LOG}/dataset.log",
     group:
-        DATA_GROUP
+        cluster_group(DATA_GROUP)
     conda:
         CONDA_ENV
     threads: 1
@@ -85,7 +85,7 @@ rule sweep_train:
     benchmark:
         f"{VARIANT_LOG}/seed{{seed}}/train_benchmark.tsv"
     group:
-        variant_group
+        cluster_group(variant_group)
     conda:
         CONDA_ENV
     threads: config["threads"]
@@ -112,7 +112,7 @@ rule sweep_evaluate:
     log:
         f"{VARIANT_LOG}/seed{{seed}}/evaluate.log",
     group:
-        variant_group
+        cluster_group(variant_group)
     conda:
         CONDA_ENV
     threads: config["threads"]

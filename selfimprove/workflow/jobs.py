@@ -50,11 +50,13 @@ def gpus_per_model_job(config: dict) -> int:
     return gpus
 
 
-def scheduler_resources(kind: str, config: dict) -> dict:
-    """Snakemake `resources` of one kind of job (a later attempt gets proportionally more time)."""
+def scheduler_resources(kind: str, config: dict, retried: bool = True) -> dict:
+    """Snakemake `resources` of one kind of job. Where jobs are `retried` (a cluster), a later attempt gets
+    proportionally more time; elsewhere the time is a plain number (a function costs planning time per job)."""
     spec = job_settings(config)[kind]
     minutes = spec["runtime"]
-    resources = {"mem_mb": spec["mem_mb"], "runtime": lambda wildcards, attempt: minutes * attempt}
+    runtime = (lambda wildcards, attempt: minutes * attempt) if retried else minutes
+    resources = {"mem_mb": spec["mem_mb"], "runtime": runtime}
     gpus = gpus_per_model_job(config) if kind == "model_jobs" else 0
     if gpus:
         resources["gpu"] = gpus
