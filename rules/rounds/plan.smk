@@ -1,5 +1,7 @@
 # A self-improvement experiment: its checks (selfimprove/rounds/checks.py) and what the rules derive from them.
 
+import functools
+
 from selfimprove.rounds.checks import check_rounds
 from selfimprove.rounds.noise import parse_setting
 from selfimprove.tasks import difficulty
@@ -35,10 +37,18 @@ def rounds_to_run():
     if not (ACCEL and ACCEL.get("target")):
         return ROUNDS
     for r in ROUNDS[:-1]:
-        table = read_table(checkpoints.probe.get(round=r).output[0], ["difficulty", "accepted"])
-        if table.loc[table["accepted"], "difficulty"].max() >= ACCEL["target"]:
+        probe = checkpoints.probe.get(round=r).output[0]
+        if furthest_accepted(probe, Path(probe).stat().st_mtime_ns) >= ACCEL["target"]:
             return ROUNDS[: r + 2]  # round r's labels train round r + 1, which reaches the target
     return ROUNDS
+
+
+@functools.lru_cache(maxsize=None)
+def furthest_accepted(probe_table, mtime_ns):
+    """The furthest difficulty a finished probe accepted, read once per version of the file: Snakemake
+    evaluates the input functions that ask rounds_to_run() many times, and every call walks all the probes."""
+    table = read_table(probe_table, ["difficulty", "accepted"])
+    return table.loc[table["accepted"], "difficulty"].max()
 
 
 def train_params(wildcards):
