@@ -46,6 +46,7 @@ if FAMILY == "rounds":
             rules.plot_selflabels.output,
             rules.plot_noise.output if NOISE else [],
             rules.provenance.output,
+            lambda wc: kept_optimizer_states(),  # keep_files: lean keeps these (targets are never removed)
 
 elif FAMILY == "sweep":
 

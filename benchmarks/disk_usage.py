@@ -3,13 +3,14 @@
     python benchmarks/disk_usage.py [--preset config/experiments/reverse_addition.yaml] [--rounds 100] [--measured-rounds 3]
 
 Writes real files with the workflow's own stages in a temporary directory, for the first
-`--measured-rounds` rounds of one seed: each round's model.pt from the train stage (paper-size model,
-one optimizer step, continuing the previous round as the train rule does), with both settings of
-train.carry_optimizer_state; each round's self-label tables (prompts, generations, accepted: the
+`--measured-rounds` rounds of one seed: each round's model.pt and optimizer.pt from the train stage
+(paper-size model, one optimizer step, continuing the previous round's weights and optimizer state as
+the train rule does), and the weights-only model.pt of train.carry_optimizer_state: false; each round's self-label tables (prompts, generations, accepted: the
 preset's examples_per_round labels at that round's difficulty, and at rounds R/2 and R-1 for the
 longer operands of late rounds) and its new training part from the build_dataset stage. Round 0's
-base data is sampled and scaled to data.base_size. Then R rounds are extrapolated: every file a round
-writes is written once and never grows with later rounds, so the total is linear in R.
+base data is sampled and scaled to data.base_size. Then R rounds are extrapolated for each keep_files
+setting: every file a round writes is written once and never grows with later rounds, so the total is
+linear in R.
 Issue 18's target: at most 8 GB for 100 rounds of one seed at paper size.
 """
 
@@ -42,20 +43,23 @@ def training_sample(task, cfg, path: Path, examples: int = 64) -> None:
     write_table(as_text(examples_frame([task.sample_base(rng, lo, hi) for _ in range(examples)], "base", 0), task), path)
 
 
-def checkpoint_sizes(cfg: dict, task, directory: Path, rounds: int, carry: bool) -> list[int]:
-    """model.pt of rounds 0..rounds-1 as the train stage writes them: one step each, each round continuing the last."""
+def checkpoint_sizes(cfg: dict, task, directory: Path, rounds: int, carry: bool) -> list[dict]:
+    """model.pt (and optimizer.pt, when the optimizer state is carried) of rounds 0..rounds-1 as the train
+    rule writes them: one step each, each round continuing the last."""
     data = directory / "train_sample.parquet"
     training_sample(task, cfg, data)
     schedule = {k: cfg["train"][k] for k in ("batch_size", "min_lr_ratio", "weight_decay", "grad_clip", "betas", "eps")}
     schedule.update(steps=1, lr=1e-4, warmup_steps=0, decay_steps=0, carry_optimizer_state=carry)
     model = {k: v for k, v in cfg["model"].items() if k not in ("init_from", "lora")}
-    sizes, previous = [], None
+    sizes, previous = [], (None, None)
     for r in range(rounds):
-        out = directory / f"carry{int(carry)}_round{r}_model.pt"
+        out, optimizer = (directory / f"carry{int(carry)}_round{r}_{name}.pt" for name in ("model", "optimizer"))
         settings = TrainSettings(model=model, train=dict(schedule, batch_size=8), seed=r)
-        train(TrainInputs([str(data)], init=previous), str(out), str(directory / "train_log.parquet"), Job(cfg["task"]), settings)
-        sizes.append(out.stat().st_size)
-        previous = str(out)
+        inputs = TrainInputs([str(data)], init=previous[0], init_optimizer=previous[1])
+        log_out = str(directory / "train_log.parquet")
+        train(inputs, str(out), log_out, Job(cfg["task"]), settings, optimizer_out=str(optimizer) if carry else None)
+        sizes.append({"model_pt": out.stat().st_size, "optimizer_pt": optimizer.stat().st_size if carry else 0})
+        previous = (str(out), str(optimizer) if carry else None)
     return sizes
 
 
@@ -97,16 +101,28 @@ def measure(preset: str, rounds: int, measured_rounds: int) -> dict:
         tables = {r: round_files_bytes(cfg, task, directory, r) for r in at}
         base = base_data_bytes(cfg, task, directory)
     # a round's tables grow with its difficulty: interpolated linearly between the measured rounds
-    per_round_tables = np.interp(range(rounds), at, [sum(tables[r].values()) for r in at]).sum()
-    totals = {carry: (base + rounds * np.mean(sizes[1:] or sizes) + per_round_tables) / 1e9 for carry, sizes in checkpoints.items()}
+    tables_all = np.interp(range(rounds), at, [sum(tables[r].values()) for r in at]).sum()
+    tables_lean = tables_all - np.interp(range(rounds), at, [tables[r]["prompts"] for r in at]).sum()
+    weights = np.mean([s["model_pt"] for s in checkpoints[True]])
+    optimizer = np.mean([s["optimizer_pt"] for s in checkpoints[True]])
+    totals = {
+        "keep_files: all (default)": base + rounds * (weights + optimizer) + tables_all,
+        "keep_files: lean (optimizer state of round 0 and the newest round; no prompts tables)": base
+        + rounds * weights
+        + 2 * optimizer
+        + tables_lean,
+        "carry_optimizer_state: false (weights only; each round a fresh AdamW)": base
+        + rounds * np.mean([s["model_pt"] for s in checkpoints[False]])
+        + tables_all,
+    }
     return {
         "preset": Path(preset).stem,
         "rounds": rounds,
         "measured_rounds": measured_rounds,
-        "model_pt_bytes_by_round": {f"carry_optimizer_state: {str(c).lower()}": s for c, s in checkpoints.items()},
+        "checkpoint_bytes_by_round": {f"carry_optimizer_state: {str(c).lower()}": s for c, s in checkpoints.items()},
         "round_files_bytes": {f"round {r}": t for r, t in tables.items()},
         "base_data_bytes": int(base),
-        "gb_for_rounds_one_seed": {f"carry_optimizer_state: {str(c).lower()}": round(gb, 2) for c, gb in totals.items()},
+        "gb_for_rounds_one_seed": {name: round(total / 1e9, 2) for name, total in totals.items()},
         "target_gb": TARGET_GB,
     }
 

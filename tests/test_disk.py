@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 pytestmark = pytest.mark.workflow  # about 20 s of paper-size training steps
+LEAN = "keep_files: lean (optimizer state of round 0 and the newest round; no prompts tables)"
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +21,20 @@ def measured():
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def test_weights_only_rounds_of_a_paper_size_run_fit_in_8_gb(measured):
+def test_lean_files_of_a_paper_size_run_fit_in_8_gb(measured):
     total = measured["gb_for_rounds_one_seed"]
-    assert total["carry_optimizer_state: false"] <= measured["target_gb"] == 8, total
-    assert total["carry_optimizer_state: true"] > total["carry_optimizer_state: false"]
+    assert total[LEAN] <= measured["target_gb"] == 8, total
+    assert total["keep_files: all (default)"] > total[LEAN]
 
 
-def test_a_checkpoint_without_optimizer_state_is_the_weights_alone(measured):
-    sizes = measured["model_pt_bytes_by_round"]
-    weights, full = sizes["carry_optimizer_state: false"], sizes["carry_optimizer_state: true"]
-    assert len(set(weights)) == 1 and len(set(full)) == 1  # a round's checkpoint does not grow with the rounds
-    assert 4 * 14.0e6 < weights[0] < 4 * 14.5e6  # 14.2 M fp32 parameters
-    assert 2.8 < full[0] / weights[0] < 3.2  # AdamW keeps two more tensors per parameter
+def test_the_weights_are_a_third_of_a_round_and_the_optimizer_state_the_rest(measured):
+    carried = measured["checkpoint_bytes_by_round"]["carry_optimizer_state: true"]
+    fresh = measured["checkpoint_bytes_by_round"]["carry_optimizer_state: false"]
+    assert len({(s["model_pt"], s["optimizer_pt"]) for s in carried}) == 1  # a round's files do not grow with the rounds
+    weights = carried[0]["model_pt"]
+    assert 4 * 14.0e6 < weights < 4 * 14.5e6  # 14.2 M fp32 parameters
+    assert 1.9 < carried[0]["optimizer_pt"] / weights < 2.1  # AdamW: two more tensors per parameter
+    assert all(s["model_pt"] == weights and s["optimizer_pt"] == 0 for s in fresh)
 
 
 def test_no_round_copies_the_training_set_before_it(measured):

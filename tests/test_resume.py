@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -48,12 +49,20 @@ def wait_for(path, proc, timeout=120):
         time.sleep(0.01)
 
 
+def optimizer_state(path, state):
+    """A checkpoint's optimizer state: inside it, or (a workflow round) in the optimizer.pt beside it."""
+    if state["optimizer"] is not None:
+        return state["optimizer"]
+    return torch.load(Path(path).with_name("optimizer.pt"), weights_only=True)
+
+
 def assert_same_state(a, b):
     sa, sb = torch.load(a, weights_only=True), torch.load(b, weights_only=True)
     assert sa["model"].keys() == sb["model"].keys()
     for name in sa["model"]:
         assert torch.equal(sa["model"][name], sb["model"][name]), f"weights differ: {name}"
-    for pa, pb in zip(sa["optimizer"]["state"].values(), sb["optimizer"]["state"].values()):
+    oa, ob = optimizer_state(a, sa), optimizer_state(b, sb)
+    for pa, pb in zip(oa["state"].values(), ob["state"].values()):
         for key in pa:
             assert torch.equal(pa[key], pb[key]), f"optimizer state differs: {key}"
     assert sa["meta"] == sb["meta"]

@@ -173,6 +173,31 @@ def test_an_edited_script_re_runs_its_rule_and_what_follows(finished_copy):
     assert not rules_for(jobs, "base_dataset") and not any("/round0/" in p for p in rules_for(jobs, "generate"))
 
 
+def test_lean_files_keep_what_later_rounds_need_and_no_later_change_reruns_round_0(tmp_path):
+    """keep_files: lean. Finished rounds keep their weights; the optimizer state stays for round 0 and the
+    newest round; prompts go once labelled. More rounds continue from the newest; a later-round change
+    re-runs rounds >= 1 from round 0's state."""
+    workdir = copy_workflow(tmp_path)
+    cfg = {**micro_config(), "keep_files": "lean"}
+    result = run_snakemake(workdir, config=cfg)
+    assert result.returncode == 0, result.stderr[-3000:]
+    res = workdir / "results" / "micro"
+    kept = sorted(str(p.relative_to(res)) for p in res.glob("round*/seed*/optimizer.pt"))
+    assert kept == [f"round{r}/seed{s}/optimizer.pt" for r in (0, cfg["rounds"]) for s in cfg["seeds"]]
+    assert not list(res.glob("round*/seed*/prompts.parquet"))
+    import torch
+
+    state = torch.load(res / "round1/seed0/model.pt", weights_only=True)
+    assert state["optimizer"] is None and state["model"]  # the weights alone
+
+    more = {**cfg, "rounds": cfg["rounds"] + 1}
+    jobs = planned_jobs(run_snakemake(workdir, "-n", config=more))
+    assert {p.split("/")[2] for p in rules_for(jobs, "train")} == {f"round{more['rounds']}"}
+    later = {**cfg, "train": {**cfg["train"], "later_rounds": {**cfg["train"]["later_rounds"], "lr": 0.002}}}
+    trained = rules_for(planned_jobs(run_snakemake(workdir, "-n", config=later)), "train")
+    assert trained and not any("/round0/" in p for p in trained), trained
+
+
 def test_filter_change_reruns_from_the_filter_on(finished_run):
     cfg = micro_config()
     cfg["majority_vote"]["min_agree"] = 3

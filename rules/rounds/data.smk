@@ -95,7 +95,7 @@ rule selflabel_prompts:
         eval_prompts=EVAL_PROMPTS,
         probe=lambda wc: probe_table(wc.round) if ACCEL else [],
     output:
-        f"{ROUND}/prompts.parquet",
+        prompts_output(f"{ROUND}/prompts.parquet"),
     log:
         round_log("selflabel_prompts"),
     localrule: True

@@ -38,8 +38,10 @@ use rule train as noisy_train with:
     input:
         dataset=lambda wc: training_parts(wc.round, wc.seed, wc.setting),
         init=lambda wc: chain_file(wc.setting, int(wc.round) - 1, wc.seed, "model.pt") if continues(wc) else [],
+        init_optimizer=lambda wc: previous_optimizer(wc, wc.setting),
         valid=validation_split,
     output:
+        **optimizer_output(f"{NOISY}/optimizer.pt"),
         model=f"{NOISY}/model.pt",
         train_log=f"{NOISY}/train_log.parquet",
     log:

@@ -46,6 +46,37 @@ def shared_by_noise(path):
     return protected(path) if NOISE else path
 
 
+def optimizer_output(pattern):
+    """The `optimizer` output of a training rule: the AdamW state the next round continues, in its own
+    file beside the weights (none when nothing continues it); temporary with keep_files: lean."""
+    if not CARRIES_OPTIMIZER:
+        return {}
+    return {"optimizer": temp(pattern) if config["keep_files"] == "lean" else pattern}
+
+
+def previous_optimizer(wildcards, setting=None):
+    """Round r continues round r-1's optimizer state (train.continue_training and carry_optimizer_state)."""
+    if not (continues(wildcards) and CARRIES_OPTIMIZER):
+        return []
+    r = int(wildcards.round) - 1
+    return chain_file(setting, r, wildcards.seed, "optimizer.pt") if setting else round_file(r, wildcards.seed, "optimizer.pt")
+
+
+def kept_optimizer_states():
+    """With keep_files: lean, the optimizer states that stay: round 0's (a changed later-round setting re-runs
+    rounds >= 1 from it), the newest round's (more rounds continue it), each label-noise start round's."""
+    if not CARRIES_OPTIMIZER or config["keep_files"] != "lean":
+        return []
+    kept = {0, rounds_to_run()[-1], *(parse_setting(s)["start"] for s in NOISE_SETTINGS)}
+    return [round_file(r, s, "optimizer.pt") for r in sorted(kept) for s in SEEDS]
+
+
+def prompts_output(pattern):
+    """A round's prompts table: temporary with keep_files: lean (generations repeat its prompts), except
+    with label noise, whose chains label the clean chain's prompts after it."""
+    return temp(pattern) if config["keep_files"] == "lean" and not NOISE else pattern
+
+
 def round_log(rule):
     return log_file(f"{rule}/round{{round}}_seed{{seed}}")
 

@@ -17,6 +17,7 @@ ACCEL = PLAN.accelerated  # a probe after each round decides what the next round
 NOISE = config.get("label_noise")  # one chain per setting (noise.smk)
 NOISE_SETTINGS = PLAN.noise_settings
 SELECT_BEST = "select_best" in config["train"]
+CARRIES_OPTIMIZER = config["train"]["continue_training"] and config["train"]["carry_optimizer_state"]
 
 
 def label_difficulties(wildcards):

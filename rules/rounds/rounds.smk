@@ -8,9 +8,11 @@ rule train:
     input:
         dataset=training_set,
         init=previous_model,
+        init_optimizer=previous_optimizer,
         pretrained=pretrained_start,
         valid=validation_split,
     output:
+        **optimizer_output(f"{ROUND}/optimizer.pt"),
         model=shared_by_noise(f"{ROUND}/model.pt"),
         train_log=f"{ROUND}/train_log.parquet",
     log:

@@ -1,4 +1,5 @@
-"""A self-contained `model.pt`: weights, model config, tokenizer and training state."""
+"""A self-contained `model.pt`: weights, model config, tokenizer and training state (the optimizer state
+inside it, or, in self-improvement rounds, in its own `optimizer.pt`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,19 @@ def save_checkpoint(path, model: Transformer, tokenizer: CharTokenizer, optimize
     }
     with atomic_output(path) as tmp:
         torch.save(state, tmp)
+
+
+def save_optimizer_state(path, optimizer) -> None:
+    """A round's AdamW state beside its weights-only model.pt: the next round continues it (rules/rounds)."""
+    with atomic_output(Path(path)) as tmp:
+        torch.save(optimizer.state_dict(), tmp)
+
+
+def load_optimizer_state(path, device="cpu") -> dict:
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:
+        raise InputFileError(f"cannot read optimizer state {path}: {err} (delete it and re-run to rebuild it)") from err
 
 
 def load_checkpoint(path, device="cpu") -> tuple[Transformer, CharTokenizer, dict]:

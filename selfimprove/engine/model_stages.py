@@ -27,6 +27,7 @@ class TrainInputs:
 
     dataset: list[str]  # the parts of the training set, oldest first (a sweep: one)
     init: str | None = None  # continue this checkpoint (later rounds)
+    init_optimizer: str | None = None  # and this optimizer state, when it is not inside the checkpoint
     pretrained: str | None = None  # or start from this Hugging Face directory (round 0 of a pretrained start)
     valid: str | None = None  # train.select_best's validation split
 
@@ -43,9 +44,10 @@ class TrainSettings:
     batch_size: int = 256  # the validation's generation batch
 
 
-def train(inputs: TrainInputs, model_out, log_out, job: Job, settings: TrainSettings, *, snapshots=None, tracker=None):
-    """Round 0 from scratch (or from `inputs.pretrained`); later rounds from `inputs.init`. `snapshots`
-    may set `checkpoint_every` (how often a resumable snapshot is saved); `tracker` receives the log."""
+def train(inputs: TrainInputs, model_out, log_out, job: Job, settings: TrainSettings, *, optimizer_out=None, snapshots=None, tracker=None):
+    """Round 0 from scratch (or from `inputs.pretrained`); later rounds from `inputs.init`. With
+    `optimizer_out` the optimizer state is written there and `model_out` holds the weights alone.
+    `snapshots` may set `checkpoint_every` (how often a resumable snapshot is saved); `tracker` receives the log."""
     task = job.build_task()
     df = as_tokens(pd.concat([read_table(p) for p in inputs.dataset], ignore_index=True), task)
     log.info("training on %d examples (%s)", len(df), df.groupby(["source", "round"]).size().to_dict())
@@ -62,8 +64,9 @@ def train(inputs: TrainInputs, model_out, log_out, job: Job, settings: TrainSett
         device=job.torch_device(),
         prompt_masks=None if all(m is None for m in masks) else masks,
         tracker=tracker,
+        optimizer_out=optimizer_out,
         **selection,
-        **model_start(settings.model, task.alphabet, inputs.init, inputs.pretrained),
+        **model_start(settings.model, task.alphabet, inputs, inputs.pretrained),
     )
 
 
@@ -79,11 +82,12 @@ def validation(valid_path, train_df, task, batch_size):
     return lambda model, tok: label_prompts(model, tok, task, valid, batch_size, progress=False)["correct"].mean()
 
 
-def model_start(model: dict, alphabet: str, init=None, pretrained=None) -> dict:
+def model_start(model: dict, alphabet: str, inputs: TrainInputs, pretrained=None) -> dict:
     """train_round's keyword arguments for where a training run starts: a previous checkpoint
-    (`init`), a pretrained Hugging Face directory, or a fresh model of the config's `model` block."""
-    if init:
-        return {"init_checkpoint": init}
+    (`inputs.init`, with `inputs.init_optimizer`), a pretrained Hugging Face directory, or a fresh model
+    of the config's `model` block."""
+    if inputs.init:
+        return {"init_checkpoint": inputs.init, "init_optimizer": inputs.init_optimizer}
     if pretrained:
         return {"pretrained": pretrained, "alphabet": alphabet, "lora": model.get("lora")}
     if model.get("lora"):

@@ -30,7 +30,7 @@ import torch
 from tqdm.auto import tqdm
 
 from selfimprove.engine import resume
-from selfimprove.engine.checkpoint import load_checkpoint, save_checkpoint
+from selfimprove.engine.checkpoint import load_checkpoint, load_optimizer_state, save_checkpoint, save_optimizer_state
 from selfimprove.engine.data import DIFFICULTY, write_table
 from selfimprove.engine.model import ModelConfig, Transformer
 from selfimprove.engine.packing import PackedExamples
@@ -62,16 +62,20 @@ class Start:
     meta: dict = field(default_factory=dict)
 
 
-def start_run(cfg: TrainConfig, device, *, init_checkpoint=None, pretrained=None, lora=None, model_config=None, alphabet=None) -> Start:
-    """Continue `init_checkpoint` (weights and optimizer state), or start from `pretrained` (a local
-    Hugging Face checkpoint directory, with `alphabet` and optional `lora`), or a fresh `model_config`."""
+def start_run(cfg: TrainConfig, device, *, init=(None, None), pretrained=None, lora=None, model_config=None, alphabet=None) -> Start:
+    """Continue `init` (a checkpoint, and the file of its optimizer state when it is not inside it), or start
+    from `pretrained` (a local Hugging Face checkpoint directory, with `alphabet` and optional `lora`), or a
+    fresh `model_config`."""
+    init_checkpoint, init_optimizer = init
     if pretrained is not None:
         return start_pretrained(cfg, device, pretrained, alphabet, lora)
     if init_checkpoint is not None:
         model, tok, state = load_checkpoint(init_checkpoint, device)
         optimizer = make_optimizer(model, cfg)
-        if cfg.carry_optimizer_state and state.get("optimizer"):
-            optimizer.load_state_dict(state["optimizer"])
+        if cfg.carry_optimizer_state:
+            optimizer_state = load_optimizer_state(init_optimizer, device) if init_optimizer else state.get("optimizer")
+            if optimizer_state:
+                optimizer.load_state_dict(optimizer_state)
         return Start(model, tok, optimizer, prior_steps=state["meta"].get("total_steps", 0))
     tok = CharTokenizer(alphabet)
     model = Transformer(ModelConfig(**{**asdict(model_config), "vocab_size": tok.vocab_size})).to(device)
@@ -202,15 +206,18 @@ class TrainingRun:
         if self.cfg.checkpoint_every and done % self.cfg.checkpoint_every == 0 and done < self.cfg.steps:
             self.save_snapshot(done, loss)
 
-    def finish(self, meta: dict, selecting: bool) -> pd.DataFrame:
-        """Write the checkpoint (the best validated weights when selecting) and drop the snapshot."""
+    def finish(self, meta: dict, selecting: bool, optimizer_out=None) -> pd.DataFrame:
+        """Write the checkpoint (the best validated weights when selecting) and drop the snapshot. With
+        `optimizer_out`, the optimizer state goes there and the checkpoint holds the weights alone."""
         meta = {**meta, **self.start.meta, "total_steps": self.start.prior_steps + self.cfg.steps}
         if selecting:
             self.model.load_state_dict(self.best["model"])
             meta.update(best_step=self.best["step"], best_valid_accuracy=self.best["accuracy"])
             log.info("keeping the weights of step %d (validation accuracy %.4f)", self.best["step"], self.best["accuracy"])
-        optimizer = self.optimizer if self.cfg.carry_optimizer_state else None  # 2/3 of an AdamW checkpoint
-        save_checkpoint(self.checkpoint_out, self.model, self.tok, optimizer, meta)
+        inside = self.cfg.carry_optimizer_state and optimizer_out is None  # the state is 2/3 of an AdamW checkpoint
+        save_checkpoint(self.checkpoint_out, self.model, self.tok, self.optimizer if inside else None, meta)
+        if optimizer_out is not None:
+            save_optimizer_state(optimizer_out, self.optimizer)
         Path(self.snapshot_file).unlink(missing_ok=True)
         return pd.DataFrame(self.rows)
 
@@ -221,6 +228,8 @@ def train_round(
     checkpoint_out,
     *,
     init_checkpoint=None,
+    init_optimizer=None,
+    optimizer_out=None,
     pretrained=None,
     lora: dict | None = None,
     model_config: ModelConfig | None = None,
@@ -239,16 +248,15 @@ def train_round(
     (ties keep the earlier). `tracker` receives the training log as it grows.
     """
     torch.manual_seed(cfg.seed)
-    start = start_run(
-        cfg, device, init_checkpoint=init_checkpoint, pretrained=pretrained, lora=lora, model_config=model_config, alphabet=alphabet
-    )
+    init = (init_checkpoint, init_optimizer)
+    start = start_run(cfg, device, init=init, pretrained=pretrained, lora=lora, model_config=model_config, alphabet=alphabet)
     trainable = sum(p.numel() for p in start.model.parameters() if p.requires_grad)
     log.info("model: %d parameters (%d trained), %s", start.model.num_params(), trainable, start.model.cfg)
     origin = {"init_checkpoint": init_checkpoint, "pretrained": pretrained, "lora": lora}
     run = TrainingRun(dataset, cfg, start, checkpoint_out, device, prompt_masks, origin)
     run.resume()
     run.loop(validate, tracker)
-    return run.finish(meta or {}, selecting=validate is not None and cfg.select_every > 0)
+    return run.finish(meta or {}, selecting=validate is not None and cfg.select_every > 0, optimizer_out=optimizer_out)
 
 
 def train_round_to_files(dataset, cfg, checkpoint_out, log_out, **kwargs) -> None:

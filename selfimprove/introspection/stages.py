@@ -25,7 +25,7 @@ import pandas as pd
 from selfimprove.engine.checkpoint import load_checkpoint, save_checkpoint
 from selfimprove.engine.data import read_table, rng_for, write_table
 from selfimprove.engine.device import pick_device
-from selfimprove.engine.model_stages import TrainSettings, model_start
+from selfimprove.engine.model_stages import TrainInputs, TrainSettings, model_start
 from selfimprove.engine.train import TrainConfig, train_round_to_files
 from selfimprove.introspection import metrics, rollout
 from selfimprove.introspection.convert import convert_episode
@@ -142,7 +142,7 @@ def train(dataset_paths, model_out, log_out, setup: Setup, settings: TrainSettin
         save_checkpoint(model_out, model_, tok, None, {**state["meta"], "untrained": "no examples"})
         write_table(pd.DataFrame({"step": pd.Series(dtype="int64"), "loss": pd.Series(dtype="float64")}), log_out)
         return
-    start = model_start(settings.model, setup.environment().alphabet, init, pretrained)
+    start = model_start(settings.model, setup.environment().alphabet, TrainInputs(list(dataset_paths), init=init), pretrained)
     log.info("training on %d examples%s", len(df), f" (weights {df['weight'].describe().to_dict()})" if "weight" in df else "")
     config = TrainConfig(seed=settings.seed, **settings.train)
     train_round_to_files(df, config, model_out, log_out, device=setup.torch_device(), tracker=tracker, **start)
