@@ -37,16 +37,14 @@ if FAMILY == "rounds":
     include: "rules/rounds/summary.smk"
     include: "rules/rounds/noise.smk"
 
-    rule all:
-        default_target: True
-        input:
-            rules.summarize.output,
-            rules.plot_accuracy.output,
-            rules.plot_heatmap.output,
-            rules.plot_selflabels.output,
-            rules.plot_noise.output if NOISE else [],
-            rules.provenance.output,
-            lambda wc: kept_optimizer_states(),  # keep_files: lean keeps these (targets are never removed)
+    CLAIM_TABLES = [*rules.summarize.output, *rules.summarize_selflabels.output, *(rules.summarize_noise.output if NOISE else [])]
+    TARGETS = [
+        rules.plot_accuracy.output,
+        rules.plot_heatmap.output,
+        rules.plot_selflabels.output,
+        rules.plot_noise.output if NOISE else [],
+        lambda wc: kept_optimizer_states(),  # keep_files: lean keeps these (targets are never removed)
+    ]
 
 elif FAMILY == "sweep":
 
@@ -54,12 +52,15 @@ elif FAMILY == "sweep":
     include: "rules/sweep/paths.smk"
     include: "rules/sweep/sweep.smk"
 
-    rule all:
-        default_target: True
-        input:
-            rules.summarize_sweep.output,
-            [plot_file(name) for name in FIGURES],
-            rules.provenance.output,
+    CLAIM_TABLES = list(rules.summarize_sweep.output)
+    TARGETS = [plot_file(name) for name in FIGURES]
+
+elif FAMILY == "arms":
+
+    include: "rules/rounds/arms.smk"
+
+    CLAIM_TABLES = [summary_file(f"arms_{name}") for name in ARM_SUMMARIES]
+    TARGETS = [rules.plot_arms.output, *(getattr(rules, f"{arm_module(i)}_all").input for i in range(len(ARMS)))]
 
 else:
 
@@ -67,12 +68,20 @@ else:
     include: "rules/introspection/paths.smk"
     include: "rules/introspection/introspection.smk"
 
-    rule all:
-        default_target: True
-        input:
-            rules.rise_summarize.output,
-            [plot_file(name) for name in FIGURES],
-            rules.provenance.output,
+    CLAIM_TABLES = list(rules.rise_summarize.output)
+    TARGETS = [plot_file(name) for name in FIGURES]
+
+
+include: "rules/claims.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        CLAIM_TABLES,
+        TARGETS,
+        rules.provenance.output,
+        rules.check_claim.output if config.get("claim") else [],
 
 
 # A changed script re-runs the rules that run it, a fresh checkout re-runs nothing (selfimprove/workflow/rerun.py).

@@ -10,20 +10,18 @@ from selfimprove.tasks import get_task
 from selfimprove.workflow.checks import family_of
 from selfimprove.workflow.config_check import check_schema
 from selfimprove.workflow.jobs import scheduler_resources, without_scheduling
-from selfimprove.workflow.presets import apply_bases, load
+from selfimprove.workflow.presets import assemble, load
 from selfimprove.workflow.provenance import git_commit, library_versions
-from selfimprove.workflow.scales import apply_scale
 
 SCHEMA = workflow.source_path("../config/schema.yaml")
-# A preset's `extends:` bases go between config/config.yaml and the preset (selfimprove/workflow/presets.py).
-apply_bases(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path(workflow.basedir))
-apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
+# A preset's `extends:` bases go between config/config.yaml and the preset, then its scale (selfimprove/workflow/presets.py).
+assemble(config, load(workflow.source_path("../config/config.yaml")), workflow.config_settings.overwrite_config, Path(workflow.basedir))
 check_schema(config, SCHEMA, fill_defaults=True)  # names the key and what it allows; fills in optional keys
-FAMILY = family_of(config)  # rounds, sweep or introspection: which rules/<family>/ runs
+FAMILY = family_of(config)  # rounds, sweep, introspection or arms: which rules/<family>/ runs
 
 
 EXP = config["experiment"]
-RESULTS = f"results/{EXP}"
+RESULTS = f"results/{EXP}/{config['arm']['name']}" if config.get("arm") else f"results/{EXP}"  # an arm: rules/rounds/arms.smk
 SEEDS = config["seeds"]
 
 

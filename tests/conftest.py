@@ -77,6 +77,7 @@ def check_config(cfg: dict, defaults: bool = True):
     `cfg` merged over config/config.yaml (as a --configfile is), its scale applied, the schema with its
     defaults, then the family's checks. Returns the family's plan; raises ConfigError naming the key."""
     from selfimprove.introspection.checks import check_introspection
+    from selfimprove.rounds.arms import check_arms
     from selfimprove.rounds.checks import check_rounds
     from selfimprove.sweep.checks import check_sweep
     from selfimprove.workflow.checks import family_of
@@ -93,6 +94,7 @@ def check_config(cfg: dict, defaults: bool = True):
     for kind in ("model_jobs", "data_jobs"):
         scheduler_resources(kind, config)
     checks = {"rounds": check_rounds, "sweep": lambda c: check_sweep(c, SCHEMA), "introspection": check_introspection}
+    checks["arms"] = lambda c: check_arms(c, SCHEMA)
     return checks[family](config)
 
 

@@ -8,9 +8,9 @@ import yaml
 from conftest import ROOT, check_config, copy_workflow, run_snakemake
 
 from selfimprove.engine.checkpoint import load_checkpoint
-from selfimprove.sweep.variants import variants
 from selfimprove.workflow.config_check import ConfigError
 from selfimprove.workflow.scales import apply_scale
+from selfimprove.workflow.variants import variants
 
 MICRO_SWEEP = yaml.safe_load((ROOT / "tests" / "configs" / "micro_sweep.yaml").read_text())
 

@@ -6,7 +6,7 @@
 
 rule eval_prompts:
     output:
-        EVAL_PROMPTS,
+        f"{RESULTS}/eval_prompts.parquet",
     log:
         log_file("eval_prompts"),
     group:
@@ -30,7 +30,7 @@ rule valid_prompts:
     input:
         eval_prompts=EVAL_PROMPTS,
     output:
-        VALID_PROMPTS,
+        f"{RESULTS}/valid_prompts.parquet",
     log:
         log_file("valid_prompts"),
     group:
@@ -52,7 +52,7 @@ rule base_dataset:
         eval_prompts=EVAL_PROMPTS,
         valid_prompts=VALID_PROMPTS if SELECT_BEST else [],
     output:
-        shared_by_noise(round_file(0, "{seed}", "dataset.parquet")),
+        shared_by_noise(f"{RESULTS}/round0/seed{{seed}}/dataset.parquet"),
     log:
         log_file("base_dataset/seed{seed}"),
     group:

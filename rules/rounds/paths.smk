@@ -12,8 +12,12 @@ wildcard_constraints:
     setting=r"[a-z]+_p[0-9.]+_r\d+_t\d+",
 
 
-EVAL_PROMPTS = f"{RESULTS}/eval_prompts.parquet"
-VALID_PROMPTS = f"{RESULTS}/valid_prompts.parquet"
+# An arm of a self-improvement sweep (rules/rounds/arms.smk) continues the round 0 of the first arm with
+# the same round-0 settings: its evaluation prompts and round-0 data, models and evaluations are read there.
+ROUND0_RESULTS = f"results/{EXP}/{config['arm']['round0']}" if config.get("arm") else RESULTS
+ROUND0_FILES = ("dataset.parquet", "model.pt", "optimizer.pt", "train_log.parquet", "eval.parquet")
+EVAL_PROMPTS = f"{ROUND0_RESULTS}/eval_prompts.parquet"
+VALID_PROMPTS = f"{ROUND0_RESULTS}/valid_prompts.parquet"
 ROUND = f"{RESULTS}/round{{round}}/seed{{seed}}"  # one round of one seed (output patterns)
 NOISY = f"{RESULTS}/noise/{{setting}}/round{{round}}/seed{{seed}}"  # the same in a noisy chain
 PROBE_PROMPTS = f"{RESULTS}/round{{round}}/probe_prompts.parquet"
@@ -36,6 +40,8 @@ def noisy_group(group):
 
 def round_file(r, seed, name, setting=None):
     """File `name` of round r of a seed: in the clean chain, or in the noisy chain of `setting`."""
+    if str(r) == "0" and name in ROUND0_FILES:
+        return f"{ROUND0_RESULTS}/round0/seed{seed}/{name}"
     chain = f"noise/{setting}/" if setting else ""
     return f"{RESULTS}/{chain}round{r}/seed{seed}/{name}"
 

@@ -39,7 +39,7 @@ rule train:
 
 rule generate:
     input:
-        model=rules.train.output.model,
+        model=lambda wc: round_file(wc.round, wc.seed, "model.pt"),
         prompts=rules.selflabel_prompts.output[0],
     output:
         f"{ROUND}/generations.parquet",
@@ -117,7 +117,7 @@ rule build_dataset:
 # Exact-match accuracy of greedy generation per difficulty, on fresh evaluation prompts.
 rule evaluate:
     input:
-        model=rules.train.output.model,
+        model=lambda wc: round_file(wc.round, wc.seed, "model.pt"),
         prompts=EVAL_PROMPTS,
     output:
         f"{ROUND}/eval.parquet",

@@ -1,4 +1,4 @@
-# A sweep: per variant (a combination of axis values, selfimprove/sweep/variants.py) and seed,
+# A sweep: per variant (a combination of axis values, selfimprove/workflow/variants.py) and seed,
 #   eval_prompts, dataset -> train (once) -> evaluate,
 # (variants that differ only in model or training share one data set), then one summary table of
 # every variant and one target per figure. The jobs run the same stages (workflow_scripts/common/)

@@ -54,8 +54,8 @@ def teacher_forced_correct(model: Transformer, tok: CharTokenizer, prompts, targ
 
 def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
     """One row per difficulty (both columns) and evaluation group when the task has groups:
-    n, correct, accuracy, tf_accuracy (teacher-forced) when `tf_correct` was measured, and
-    chance when the task states it."""
+    n, correct, accuracy, tf_accuracy (teacher-forced) when `tf_correct` was measured, final_accuracy
+    when the task scores its answer's last part alone, and chance when the task states it."""
     keys = DIFFICULTY + (["group"] if "group" in labelled else [])
     scored = labelled.astype({"correct": int})
     g = scored.groupby(keys)
@@ -65,6 +65,8 @@ def accuracy_by_difficulty(labelled: pd.DataFrame) -> pd.DataFrame:
         out["tf_accuracy"] = g["tf_correct"].mean().to_numpy().astype(float)
     for name in [c for c in labelled if c.startswith("valid_")]:  # a task's own checks (Task.validity), as shares
         out[name] = g[name].mean().to_numpy().astype(float)
+    if "final_correct" in labelled:  # the answer's last part alone (Task.final_answer: sparse parity's bit)
+        out["final_accuracy"] = g["final_correct"].mean().to_numpy().astype(float)
     if "chance" in labelled:  # what guessing would reach (Task.chance_accuracy)
         out["chance"] = g["chance"].mean().to_numpy().astype(float)
     return out

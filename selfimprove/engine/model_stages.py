@@ -112,6 +112,10 @@ def label(model_path, prompts_path, job: Job, *, batch_size, teacher_forced=Fals
         if checks and checks[0] is not None:  # the maze's format / moves / endpoints, beside exact match
             for name in checks[0]:
                 labelled[name] = [c[name] for c in checks]
+        if task.final_answer(labelled["target"].iloc[0] if len(labelled) else "") is not None:  # e.g. the parity bit
+            labelled["final_correct"] = [
+                task.final_answer(a) == task.final_answer(t) for a, t in zip(labelled["prediction"], labelled["target"])
+            ]
         chance = [task.chance_accuracy(p) for p in labelled["prompt"]]
         if any(c is not None for c in chance):
             labelled["chance"] = chance

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from selfimprove.engine.data import read_table, write_table
+from selfimprove.engine.results import interval
 from selfimprove.introspection import metrics
 from selfimprove.introspection.stages import EPISODES
 from selfimprove.workflow.atomic import atomic_output
@@ -42,14 +42,6 @@ def summarize(eval_paths, keys, out_turns, out_metrics, out_transitions, out_tab
         )
 
 
-def interval(values) -> tuple[float, float]:
-    """(mean, half-width of the 95% t interval over seeds; 0 for one seed)."""
-    s = pd.Series(values, dtype=float)
-    if len(s) < 2:
-        return float(s.mean()), 0.0
-    return float(s.mean()), T95.get(len(s) - 1, 1.96) * float(s.std(ddof=1)) / math.sqrt(len(s))
-
-
 def headline_table(headline: pd.DataFrame, protocol: str = "sequential") -> pd.DataFrame:
     """Rows (arm, iteration), columns the metrics, cells 'mean ± 95% interval' over seeds."""
     h = headline[headline["protocol"] == protocol]
@@ -64,4 +56,3 @@ def markdown(df: pd.DataFrame) -> str:
 
 
 # Two-sided 95% Student t quantiles by degrees of freedom (1..10); beyond, the normal 1.96 is close enough.
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}

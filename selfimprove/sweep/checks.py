@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selfimprove.sweep.variants import variants
 from selfimprove.tasks import Task
 from selfimprove.workflow.checks import check_experiment
 from selfimprove.workflow.config_check import ConfigError, check_schema
+from selfimprove.workflow.variants import variants
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def plot_sweep_by_difficulty(acc: pd.DataFrame, out, title: str, difficulty_labe
 def plot_sweep_by_axis(acc: pd.DataFrame, out, title: str, x: str, hue: str | None = None, groups=None, difficulty_label: str = "") -> None:
     """Accuracy against a numeric sweep axis (sparse parity: the number of training tasks), one
     line per value of `hue`; solid = autoregressive exact match, dashed = teacher-forced, dotted = chance."""
-    from selfimprove.sweep.variants import numeric
+    from selfimprove.workflow.variants import numeric
 
     keys = [x] + ([hue] if hue else [])
     stats = _pooled(acc, keys, groups)

@@ -89,6 +89,11 @@ class Task(ABC):
         reference (sparse parity: 2^-bits); None where it is negligible."""
         return None
 
+    def final_answer(self, answer: str) -> str | None:
+        """The part of an answer that is scored alone beside exact match (sparse parity: its last bit, the
+        parity itself, whatever the chain of thought before it), or None for a task without one."""
+        return None
+
     def validity(self, prompt: str, answer: str) -> dict[str, bool] | None:
         """Checks of an answer that need no ground truth, by name starting 'valid_' (the maze's: format, every move
         an edge, right endpoints), or None for a task without them. Evaluation reports each beside

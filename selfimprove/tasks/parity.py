@@ -171,6 +171,10 @@ class SparseParity(Task):
     def answer_lengths(self, prompt: str) -> tuple[int, int]:
         return self.m, self.m
 
+    def final_answer(self, answer: str) -> str:
+        """The query's parity c_k: the last of its m answer bits (with or without chain of thought)."""
+        return answer[self.m - 1 : self.m]
+
     def chance_accuracy(self, prompt: str) -> float:
         """Uniform guessing of the query's m bits."""
         return 0.5**self.m

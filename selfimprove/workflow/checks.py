@@ -23,16 +23,23 @@ def check_path_name(key: str, value) -> None:
 
 
 def family_of(config: dict) -> str:
-    """'sweep' (train once per variant), 'introspection' (RISE) or 'rounds' (self-improvement)."""
+    """'sweep' (train once per variant), 'introspection' (RISE), 'rounds' (self-improvement), or
+    'arms' (`family: rounds` with a `sweep`: every variant a self-improvement experiment of its own)."""
     check_path_name("experiment", config["experiment"])
     for name in config.get("figures", {}):
         check_path_name(f"figures.{name}", name)
     if config.get("introspection") and "sweep" in config:
         raise ConfigError("introspection", "cannot be combined with `sweep` (sweep a preset's values by running it once per value)")
-    if config.get("figures") and "sweep" not in config:
-        raise ConfigError("figures", "draws a sweep's results; this config has no `sweep` (self-improvement figures are always drawn)")
     family = "introspection" if config.get("introspection") else "sweep" if "sweep" in config else "rounds"
-    if config.get("label_noise") and family != "rounds":
+    declared = config.get("family", family)
+    if declared == "rounds" and family == "sweep":
+        family = "arms"
+    elif declared != family:
+        needs = {"sweep": "a `sweep`", "introspection": "an `introspection` block", "rounds": "neither `sweep` nor `introspection`"}
+        raise ConfigError("family", f"{declared!r} needs {needs[declared]}; this config is a {family} experiment")
+    if config.get("figures") and family != "sweep":
+        raise ConfigError("figures", "draws a train-once sweep's results; self-improvement figures are always drawn")
+    if config.get("label_noise") and family not in ("rounds", "arms"):
         has = "a sweep (train once, evaluate)" if family == "sweep" else "an introspection experiment (episodes, not labels)"
         raise ConfigError("label_noise", f"corrupts self-labels, which {has} has none of")
     if len(set(config["seeds"])) != len(config["seeds"]):

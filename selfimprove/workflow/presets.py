@@ -56,6 +56,15 @@ def apply_bases(config: dict, defaults: dict, overrides: dict, directory: Path) 
     config.update(merged)
 
 
+def assemble(config: dict, defaults: dict, overrides: dict, directory: Path) -> None:
+    """The run's config from its layers, in place: the bases, then the scale. An arm of a self-improvement
+    sweep (`arm`, rules/arms/) gets its config already assembled, so nothing is merged twice."""
+    if config.get("arm"):
+        return
+    apply_bases(config, defaults, overrides, directory)
+    apply_scale(config)  # --config scale=smoke merges the config's `scales: {smoke: ...}` in
+
+
 def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> dict:
     """The config `snakemake --configfile <preset> --config <overrides>` runs with, defaults filled in."""
     from selfimprove.workflow.config_check import check_schema
@@ -63,8 +72,7 @@ def resolve(preset=None, overrides: dict | None = None, root: Path = ROOT) -> di
     defaults = load(root / "config" / "config.yaml")
     layers = merge(load(preset) if preset else {}, overrides or {})
     config = merge(defaults, layers)
-    apply_bases(config, defaults, layers, root)
-    apply_scale(config)
+    assemble(config, defaults, layers, root)
     schema = root / "config" / "schema.yaml"
     check_schema(config, schema, fill_defaults=True)
     return config

@@ -22,37 +22,25 @@ from selfimprove.workflow.config_check import ConfigError
 from selfimprove.workflow.scales import merge
 
 # Keys that say how the whole experiment runs, not what one variant trains: a variant may not set them.
-GLOBAL_KEYS = (
-    "experiment",
-    "seeds",
-    "sweep",
-    "figures",
-    "scale",
-    "scales",
-    "device",
-    "threads",
-    "resources",
-    "tracking",
-    "rounds",
-    "self_improve",
-    "filters",
-    "majority_vote",
-    "label_noise",
-)
+RUN_KEYS = ("experiment", "seeds", "sweep", "figures", "scale", "scales", "device", "threads", "resources", "tracking", "family", "arm")
+# A train-once sweep has no self-improvement rounds: these keys mean nothing to its variants.
+GLOBAL_KEYS = (*RUN_KEYS, "rounds", "self_improve", "filters", "majority_vote", "label_noise")
 
 
-def variants(config: dict) -> dict[str, dict]:
-    """{name: {"axes": {axis: value name}, "config": the merged config}} in a stable order."""
+def variants(config: dict, fixed=GLOBAL_KEYS) -> dict[str, dict]:
+    """{name: {"axes": {axis: value name}, "config": the merged config}} in a stable order; a variant may set
+    anything but the keys `fixed` (a self-improvement sweep's variants may also change rounds and filters: RUN_KEYS)."""
     sweep = config["sweep"]
     for axis, values in sweep.items():
         if not values:
             raise ConfigError(f"sweep.{axis}", "lists no values")
         for value, partial in values.items():
             for key in partial:
-                if key in GLOBAL_KEYS:
+                if key in fixed:
+                    hint = " (to compare self-improvement settings, set `family: rounds`)" if key not in RUN_KEYS else ""
                     raise ConfigError(
                         f"sweep.{axis}.{value}.{key}",
-                        f"is set once for the whole experiment, not per variant (variants may set: anything but {', '.join(GLOBAL_KEYS)})",
+                        f"is set once for the whole experiment, not per variant (variants may set: anything but {', '.join(fixed)}){hint}",
                     )
             for text in (axis, str(value)):
                 if text in (".", "..") or not text or any(c in text for c in "/\\=,{}* "):
