@@ -52,6 +52,11 @@ def apply_bases(config: dict, defaults: dict, overrides: dict, directory: Path) 
     for layer in [*bases, overrides]:
         merged = merge(merged, layer)
     merged.pop("extends", None)
+    # A scale that tests a claim (its `claim:`, e.g. `replicate`) belongs to the preset that writes it: a preset
+    # extending that one inherits it only by writing a scale of the same name (which then merges over it).
+    own = (overrides.get("scales") or {}).keys()
+    for name in [n for n, scale in (merged.get("scales") or {}).items() if "claim" in scale and n not in own]:
+        del merged["scales"][name]
     config.clear()
     config.update(merged)
 
