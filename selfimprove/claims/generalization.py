@@ -72,10 +72,15 @@ def introspection_turns(tables, config: dict, options: dict) -> Verdict:
         f"{name}, iteration {int(last['iteration'].iloc[0])}", last[last["metric"] == name].set_index("seed")["value"]
     )  # noqa: E731
     first, final, parallel = value("acc@t1"), value(f"acc@t{turns}"), value(f"m{samples}@t1")
+    per_seed = last.pivot_table(index="seed", columns="metric", values="value")
+    gains = [  # paired by seed: how far above seed noise the effect stands
+        over_seeds(f"turn {turns} - turn 1, paired", per_seed[f"acc@t{turns}"] - per_seed["acc@t1"]),
+        over_seeds(f"turn {turns} - m{samples}@t1, paired", per_seed[f"acc@t{turns}"] - per_seed[f"m{samples}@t1"]),
+    ]
     return Verdict(
         "a model trained to introspect improves over turns",
         "Qu et al. 2024",
         f"sequential accuracy at turn {turns} >= turn 1 + 5 points, and above the majority of {samples} parallel samples (m{samples}@t1)",
-        [first, final, parallel],
+        [first, final, parallel, *gains],
         final.mean >= first.mean + 0.05 and final.mean > parallel.mean,
     )
