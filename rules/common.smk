@@ -61,8 +61,10 @@ DATA_GROUP = "data"
 
 
 def cluster_group(group):
-    """A rule's `group:` (a name with wildcards, or a function of them), on a cluster only."""
-    return group if ON_CLUSTER else None
+    """A rule's `group:` (a name with wildcards, or a function of them), on a cluster only; an arm's own (rules/rounds/arms.smk)."""
+    arm = re.sub(r"\W", "_", config["arm"]["name"]) + "_" if config.get("arm") and group != DATA_GROUP else ""
+    named = (lambda wc: arm + group(wc)) if callable(group) else arm + group
+    return named if ON_CLUSTER else None
 
 
 # The GPUs the model jobs running at once may hold: on one machine, all of its jobs; in a cluster,

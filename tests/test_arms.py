@@ -2,6 +2,7 @@
 arms that differ only after round 0 sharing it, their summaries joined for one figure."""
 
 import copy
+import re
 
 import pandas as pd
 import pytest
@@ -103,3 +104,11 @@ def test_changing_one_arm_re_runs_that_arm_and_not_the_round_0_it_shares(finishe
     assert arm_jobs and all("/filters=vote/" in out for _, out in arm_jobs)  # the other arm re-runs nothing
     assert not [out for rule, out in jobs if rule.endswith(("_train", "_evaluate", "_base_dataset")) and "/round0/" in out]
     assert [out for rule, out in jobs if rule.endswith("_train")]  # its later rounds do re-run
+
+
+def test_on_a_cluster_each_arm_submits_its_own_groups(workdir):
+    result = run_snakemake(workdir, "-n", "--profile", "profiles/slurm", config=arms_config())
+    assert result.returncode == 0, result.stderr[-3000:]
+    groups = set(re.findall(r"Group job (\S+) ", result.stdout))
+    assert {"filters_none_models_round1_seed0", "filters_vote_models_round1_seed0", "data"} <= groups
+    assert not any(g.startswith("models_") for g in groups)  # no group id shared by two arms
