@@ -54,7 +54,7 @@ def replicate(preset: str, run: bool, cores: int) -> dict:
     results = ROOT / "results" / resolve(path, {"scale": "replicate"})["experiment"]
     wall = None
     if run:
-        cmd = ["snakemake", "--cores", str(cores), "--configfile", str(path), "--config", "scale=replicate"]
+        cmd = ["snakemake", "--cores", str(cores), "--rerun-incomplete", "--configfile", str(path), "--config", "scale=replicate"]
         start = time.time()
         done = subprocess.run(cmd, cwd=ROOT)
         wall = round(time.time() - start, 1)
