@@ -52,13 +52,13 @@ class ClaimError(ValueError):
     """The results cannot decide the claim (a table or an arm is missing): a FAIL, with the reason."""
 
 
-def over_seeds(name: str, values) -> Measure:
-    """The mean of per-seed values with its 95 % t interval (none for one seed)."""
+def over_seeds(name: str, values, unit: str = "seed") -> Measure:
+    """The mean of per-seed values (or per `unit`: a noisy chain is a trial of a seed) with its 95 % t interval."""
     s = pd.Series(values, dtype=float).dropna()
     if s.empty:
         raise ClaimError(f"{name}: no values to measure")
     mean, half = interval(s)
-    return Measure(name, mean, half, f"{len(s)} seed{'s' * (len(s) > 1)}")
+    return Measure(name, mean, half, f"{len(s)} {unit}{'s' * (len(s) > 1)}")
 
 
 def proportion(name: str, correct: float, n: float) -> Measure:

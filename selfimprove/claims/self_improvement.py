@@ -152,7 +152,7 @@ def structured_noise(tables, config: dict, options: dict) -> Verdict:
     trials = int(chains["trial"].nunique())
     measures, ok = [], trials >= 3
     for (fraction, start), g in chains.groupby(["fraction", "start"]):
-        by_kind = {k: over_seeds(f"{k} at {fraction:g} from round {start}", v["accuracy"]) for k, v in g.groupby("kind")}
+        by_kind = {k: over_seeds(f"{k} at {fraction:g} from round {start}", v["accuracy"], "chain") for k, v in g.groupby("kind")}
         if "random" not in by_kind or not {"drop", "perturb"} & set(by_kind):
             raise ClaimError(f"fraction {fraction} from round {start} lacks random or structured noise: kinds {sorted(by_kind)}")
         for kind in ("drop", "perturb"):
@@ -163,7 +163,7 @@ def structured_noise(tables, config: dict, options: dict) -> Verdict:
         "structured label noise hurts more than uniform noise",
         "Lee et al. 2025, §8.2",
         f"at every fraction, drop and perturb noise leave a lower frontier accuracy in the rounds after it than random "
-        f"labels, over >= 3 trials (here {trials}; each figure over trials x seeds)",
+        f"labels, over >= 3 trials (here {trials}; a chain is one trial of one seed)",
         measures,
         ok,
     )
