@@ -325,3 +325,11 @@ def test_a_verdict_is_written_as_json(tmp_path):
     write_verdict(verdict, "results/x", tmp_path / "claim.json")
     record = json.loads((tmp_path / "claim.json").read_text())
     assert record["passed"] is True and record["measures"][1]["mean"] == pytest.approx(0.95)
+
+
+def test_a_verdict_of_numpy_figures_is_written_as_json(tmp_path):
+    from selfimprove.claims.check import write_verdict
+
+    verdict = CLAIMS["parity_cot"](parity_tables(), {}, PARITY)  # its interval test yields a numpy boolean
+    write_verdict(verdict, "results/x", tmp_path / "claim.json")
+    assert json.loads((tmp_path / "claim.json").read_text())["passed"] is True

@@ -57,8 +57,8 @@ def as_record(verdict: Verdict, results) -> dict:
         "claim": verdict.claim,
         "paper": verdict.paper,
         "criterion": verdict.criterion,
-        "passed": verdict.passed,
-        "measures": [{"name": m.name, "mean": m.mean, "half_width": m.half_width, "over": m.over} for m in verdict.measures],
+        "passed": bool(verdict.passed),  # numpy comparisons give numpy booleans, which JSON does not take
+        "measures": [{"name": m.name, "mean": float(m.mean), "half_width": float(m.half_width), "over": m.over} for m in verdict.measures],
     }
 
 
