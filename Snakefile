@@ -57,6 +57,7 @@ elif FAMILY == "sweep":
 
 elif FAMILY == "arms":
 
+    include: "rules/rounds/arms_plan.smk"
     include: "rules/rounds/arms.smk"
 
     CLAIM_TABLES = [summary_file(f"arms_{name}") for name in ARM_SUMMARIES]

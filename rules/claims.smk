@@ -18,6 +18,6 @@ rule check_claim:
         **DATA_JOB,
     params:
         claim=config.get("claim"),
-        results=RESULTS,
+        results=lambda wc, input: str(Path(input.provenance).parent),  # results/<experiment>
     script:
         "../workflow_scripts/common/check_claim.py"

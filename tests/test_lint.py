@@ -31,7 +31,15 @@ def test_snakefiles_are_formatted():
 
 
 @pytest.mark.workflow
-@pytest.mark.parametrize("configfile", ["config/config.yaml", "config/experiments/counting.yaml", "config/experiments/introspection.yaml"])
+@pytest.mark.parametrize(
+    "configfile",
+    [
+        "config/config.yaml",
+        "config/experiments/counting.yaml",
+        "config/experiments/introspection.yaml",
+        "config/experiments/copy_schedules.yaml",
+    ],
+)
 def test_snakemake_lint_passes_for_each_family(configfile):
     result = run("snakemake", "--lint", "--configfile", configfile)
     assert result.returncode == 0 and "in a good condition" in result.stdout + result.stderr, result.stdout[-3000:] + result.stderr[-3000:]
