@@ -113,7 +113,7 @@ def test_figures_without_a_sweep_are_refused(tmp_path):
     from conftest import micro_config
 
     result = run_snakemake(copy_workflow(tmp_path), "-n", config={**micro_config(), "figures": {"f": {"kind": "groups"}}})
-    assert result.returncode != 0 and "config key 'figures': draws a sweep's results" in result.stdout + result.stderr
+    assert result.returncode != 0 and "config key 'figures': draws a train-once sweep's results" in result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
